@@ -36,18 +36,23 @@ ALIGN_FILES = {
     "1964-05-07": GOLD_DIR / "seven-letters-1964.letter-1964-05-07.paragraph.align",
 }
 
+MIN_KEY = 12  # shortest allowed prefix key (a whole paragraph may be shorter)
 Letters = dict[str, list[str]]  # letter key ("front" or ISO date) -> paragraphs
 
 
 # --------------------------------------------------------------------------- own cleaner
 
-_ZH_LETTER_START = re.compile(r"^(中共中央|苏共中央)[一二三四五六七八九十〇○零年月日]+给(苏共中央|中共中央)的信")
-_ZH_DIGITS = dict(zip("〇○零一二三四五六七八九", "00012345678 9".replace(" ", "")))
+_ZH_LETTER_START = re.compile(
+    r"^(中共中央|苏共中央)[一二三四五六七八九十〇○零年月日]+给(苏共中央|中共中央)的信"
+)
+_ZH_DIGITS = dict(zip("〇○零一二三四五六七八九", "000123456789", strict=True))
 
 
 def _zh_date(text: str) -> str:
     """``一九六四年五月七日`` -> ``1964-05-07`` (only the forms used in this file)."""
-    m = re.search(r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]+)月([一二三四五六七八九十]+)日", text)
+    m = re.search(
+        r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]+)月([一二三四五六七八九十]+)日", text
+    )
     if not m:
         raise ValueError(f"no Chinese date in {text[:40]!r}")
 
@@ -66,7 +71,7 @@ def zh_letters_own(path: Path) -> Letters:
     parts = [p["text"] for p in json.loads(path.read_text(encoding="utf-8"))["parts"]]
     starts = [i for i, t in enumerate(parts) if _ZH_LETTER_START.match(t)]
     letters: Letters = {"front": parts[: starts[0]]}
-    for a, b in zip(starts, starts[1:] + [len(parts)]):
+    for a, b in zip(starts, starts[1:] + [len(parts)], strict=True):
         letters[_zh_date(parts[a])] = parts[a:b]
     return letters
 
@@ -164,13 +169,15 @@ def en_letters_own(path: Path) -> Letters:
 
 
 def _reader_available() -> bool:
-    return (REPO / "aligner" / "readers" / "__init__.py").exists() and (REPO / "aligner" / "letters.py").exists()
+    pkg = REPO / "aligner"
+    return (pkg / "readers" / "__init__.py").exists() and (pkg / "letters.py").exists()
 
 
 def letters_from_reader(path: Path) -> Letters:
     """Front matter and letters as the project's reader and splitter produce them."""
     sys.path.insert(0, str(REPO))
     from aligner.letters import split_letters
+
     from aligner.readers import read_document
 
     out: Letters = {}
@@ -190,6 +197,8 @@ def resolve_key(key: str, paragraphs: list[str], where: str) -> int:
     hits = [i for i, p in enumerate(paragraphs) if p == key]
     if not hits:
         hits = [i for i, p in enumerate(paragraphs) if p.startswith(key)]
+        if len(key) < MIN_KEY:
+            raise ValueError(f"{where}: key {key!r} is under {MIN_KEY} characters, not a whole paragraph")
     if len(hits) != 1:
         raise ValueError(f"{where}: key {key!r} matches {len(hits)} paragraphs {hits}")
     return hits[0]
@@ -220,7 +229,7 @@ def format_bead(src: list[int], tgt: list[int]) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--check", action="store_true", help="verify the .align files, write nothing")
-    ap.add_argument("--own-cleaner", action="store_true", help="use the built-in cleaner, not aligner.readers")
+    ap.add_argument("--own-cleaner", action="store_true", help="use the built-in cleaner, not the reader")
     args = ap.parse_args(argv)
 
     gold = json.loads(GOLD_JSON.read_text(encoding="utf-8"))
@@ -247,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
             kinds[f"{len(s)}-{len(t)}"] = kinds.get(f"{len(s)}-{len(t)}", 0) + 1
         n_zh = sum(len(s) for s, _ in beads[key])
         n_en = sum(len(t) for _, t in beads[key])
-        print(f"{key}: zh {n_zh} paragraphs, en {n_en} paragraphs, {len(beads[key])} beads {kinds} [{source}]")
+        print(f"{key}: zh {n_zh} paragraphs, en {n_en}, {len(beads[key])} beads {kinds} [{source}]")
     return status
 
 
