@@ -10,6 +10,7 @@ even before the reader exists.
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import json
 from pathlib import Path
@@ -38,13 +39,12 @@ needs_reader = pytest.mark.skipif(
 Letters = dict[str, tuple[str, ...]]
 
 
-def _reader_letters(path: Path) -> Letters:
-    from aligner.letters import split_letters
-
-    from aligner.readers import read_document
+def _reader_letters(path: Path, lang: str) -> Letters:
+    read_document = importlib.import_module("aligner.readers").read_document
+    split_letters = importlib.import_module("aligner.letters").split_letters
 
     out: dict[str, tuple[str, ...]] = {}
-    for letter in split_letters(read_document(str(path))):
+    for letter in split_letters(read_document(path, lang=lang)):
         key = "front" if letter.kind == "front" else letter.date
         assert key not in out, f"{path.name}: two letters with key {key!r}"
         out[key] = tuple(letter.paragraphs)
@@ -113,8 +113,8 @@ def test_gold_against_own_cleaner():
 
 @needs_reader
 def test_gold_against_reader():
-    zh = _reader_letters(DATA / GOLD["zh"])
-    en = _reader_letters(DATA / GOLD["en"])
+    zh = _reader_letters(DATA / GOLD["zh"], "zh")
+    en = _reader_letters(DATA / GOLD["en"], "en")
     _check(zh, en)
 
 
@@ -122,10 +122,23 @@ def test_gold_against_reader():
 def test_reader_paragraphs_match_gold_cleaner():
     """The reader must produce the paragraphs the gold was made on (same counts per letter)."""
     own_zh, own_en = _own_letters()
-    zh = _reader_letters(DATA / GOLD["zh"])
-    en = _reader_letters(DATA / GOLD["en"])
+    zh = _reader_letters(DATA / GOLD["zh"], "zh")
+    en = _reader_letters(DATA / GOLD["en"], "en")
     for key in ("front", "1964-05-07"):
         for lang, got, want in (("zh", zh, own_zh), ("en", en, own_en)):
             assert len(got[key]) == len(want[key]), (
                 f"{lang} {key}: reader gives {len(got[key])} paragraphs, the gold has {len(want[key])}"
             )
+
+
+@needs_reader
+def test_prefix_gold_loader_agrees():
+    """aligner.gold.load_prefix_gold (used by the API tests) resolves the gold to the .align files.
+
+    It must give a key equal to a whole paragraph precedence over prefix matches: the sender
+    line 中国共产党中央委员会 is also the start of another paragraph of the same letter.
+    """
+    from aligner.gold import load_prefix_gold
+
+    loaded = load_prefix_gold(GOLD_DIR / "seven-letters-1964.paragraph.json")
+    assert {k: list(v) for k, v in loaded.items()} == {k: read_beads(p) for k, p in ALIGN_FILES.items()}

@@ -22,6 +22,7 @@ must be the start of exactly one paragraph of the letter.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import re
 import sys
@@ -173,15 +174,14 @@ def _reader_available() -> bool:
     return (pkg / "readers" / "__init__.py").exists() and (pkg / "letters.py").exists()
 
 
-def letters_from_reader(path: Path) -> Letters:
+def letters_from_reader(path: Path, lang: str) -> Letters:
     """Front matter and letters as the project's reader and splitter produce them."""
     sys.path.insert(0, str(REPO))
-    from aligner.letters import split_letters
-
-    from aligner.readers import read_document
+    read_document = importlib.import_module("aligner.readers").read_document
+    split_letters = importlib.import_module("aligner.letters").split_letters
 
     out: Letters = {}
-    for letter in split_letters(read_document(str(path))):
+    for letter in split_letters(read_document(path, lang=lang)):
         key = "front" if letter.kind == "front" else letter.date
         if key in out:
             raise ValueError(f"{path}: two letters with key {key!r}")
@@ -236,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     zh_path, en_path = DATA_DIR / gold["zh"], DATA_DIR / gold["en"]
     if _reader_available() and not args.own_cleaner:
         source = "aligner.readers + aligner.letters"
-        zh, en = letters_from_reader(zh_path), letters_from_reader(en_path)
+        zh, en = letters_from_reader(zh_path, "zh"), letters_from_reader(en_path, "en")
     else:
         source = "own cleaner"
         zh, en = zh_letters_own(zh_path), en_letters_own(en_path)
