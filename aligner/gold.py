@@ -6,7 +6,7 @@ Schema (``data/gold/*.paragraph.json``)::
      "letters": [{"zh_letter": "front" | "YYYY-MM-DD", "en_letter": "front" | "YYYY-MM-DD",
                   "beads": [{"zh": ["<prefix>", ...], "en": ["<prefix>", ...]}, ...]}, ...]}
 
-Prefixes keep the gold readable and robust to index shifts; :func:`load_prefix_gold`
+A prefix equal to a whole paragraph names that paragraph first. Prefixes keep the gold readable and robust to index shifts; :func:`load_prefix_gold`
 maps them onto the paragraphs that the project's reader and letter splitter produce and
 checks that every paragraph is named exactly once.
 """
@@ -29,7 +29,8 @@ def _find_letter(letters: list[Letter], key: str, where: str) -> Letter:
 
 
 def _index(paragraphs: tuple[str, ...], prefix: str, where: str) -> int:
-    hits = [i for i, p in enumerate(paragraphs) if p.startswith(prefix)]
+    hits = [i for i, p in enumerate(paragraphs) if p == prefix]  # a whole short paragraph names itself
+    hits = hits or [i for i, p in enumerate(paragraphs) if p.startswith(prefix)]
     if len(hits) != 1:
         raise ValueError(f"{where}: prefix {prefix!r} matches {len(hits)} paragraphs, expected 1")
     return hits[0]
