@@ -74,5 +74,5 @@ def write_beads(
     if len(score_list) != len(beads):
         raise ValueError(f"scores: expected {len(beads)} values, got {len(score_list)}")
     with open(path, "w", encoding="utf-8") as fh:
-        for (src, tgt), score in zip(beads, score_list):
+        for (src, tgt), score in zip(beads, score_list, strict=True):
             fh.write(format_bead(src, tgt, score) + "\n")

@@ -35,6 +35,8 @@ Field notes:
 * ``zh_letter`` / ``en_letter`` is ``null`` for the missing side of an unpaired letter.
 * ``score`` is the bead's confidence (0.0 for 1-0 / 0-1 beads); a non-finite score is
   written as ``null`` so the file is always valid JSON.
+* Text is written as is (control characters JSON-escaped); U+0085, U+2028 and U+2029 are
+  written as ``\\u`` escapes too, so no reader sees a line break inside a record.
 
 :func:`read_jsonl_beads` reads the beads back per letter, so the library's own output can
 serve as prediction or (hand-corrected) gold for ``aligner eval``. For a hand-written gold
@@ -112,8 +114,14 @@ def _number(x: float) -> float | None:
     return float(x) if math.isfinite(x) else None
 
 
+# Characters that some readers (``str.splitlines``, JavaScript) take for line ends; json.dumps
+# leaves them raw with ensure_ascii=False. They can only occur inside JSON strings, where
+# the \u escape is equivalent, so escaping them keeps one record per line for every reader.
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def _dumps(obj: dict[str, Any]) -> str:
-    return json.dumps(obj, ensure_ascii=False, allow_nan=False)
+    return json.dumps(obj, ensure_ascii=False, allow_nan=False).translate(_LINE_BREAKS)
 
 
 def write_jsonl(result: AlignmentResult, path: str | Path) -> None:
@@ -149,7 +157,7 @@ def write_jsonl(result: AlignmentResult, path: str | Path) -> None:
         "dropped": [{"text": d.text, "reason": d.reason, "line": d.line} for d in result.dropped],
     }
     lines = [_dumps(header)]
-    for li, (la, key) in enumerate(zip(result.letters, letter_keys(result.letters))):
+    for li, (la, key) in enumerate(zip(result.letters, letter_keys(result.letters), strict=True)):
         zh_meta, en_meta = _letter_meta(la.pair.zh), _letter_meta(la.pair.en)
         for bi, bead in enumerate(la.beads):
             record = {

@@ -227,7 +227,7 @@ def write_tmx(result: AlignmentResult, path: str | Path, creationdate: str | dat
     w.lines.append("  <body>")
     keys = letter_keys(result.letters)
     n_tu = n_skipped = 0
-    for li, (la, key) in enumerate(zip(result.letters, keys)):
+    for li, (la, key) in enumerate(zip(result.letters, keys, strict=True)):
         for bi, bead in enumerate(la.beads):
             if not _is_unit(la, bead):
                 n_skipped += 1

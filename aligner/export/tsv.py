@@ -97,7 +97,7 @@ def write_tsv(result: AlignmentResult, path: str | Path) -> None:
         >>> write_tsv(result, "letters.tsv")  # doctest: +SKIP
     """
     lines = ["\t".join(COLUMNS)]
-    for la, key in zip(result.letters, letter_keys(result.letters)):
+    for la, key in zip(result.letters, letter_keys(result.letters), strict=True):
         date = ""
         if la.pair.zh is not None and la.pair.zh.date:
             date = la.pair.zh.date
