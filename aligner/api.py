@@ -254,7 +254,7 @@ def align_letters(
         >>> from aligner import align_letters                                   # doctest: +SKIP
         >>> r = align_letters("data/seven-letters-1964.zh.json", "data/seven-letters-1964.en.md")
         >>> [la.pair.method for la in r.letters][:2]
-        ['date+sender', 'date+sender']
+        ['order', 'date+sender']
     """
     _check_level(level)
     if not 0.0 <= pair_threshold <= 1.0:
@@ -273,13 +273,7 @@ def align_letters(
 
     model_name, encode = _get_embedder(model if model is not None else DEFAULT_MODEL, cache_dir,
                                        show_progress_bar)
-    base_similarity = letter_similarity(encode)
-
-    def similarity(a: Sequence[Letter], b: Sequence[Letter]) -> np.ndarray:
-        sim = base_similarity(a, b)
-        return np.where(sim >= pair_threshold, sim, 0.0)
-
-    pairs = pair_letters(zh_letters, en_letters, similarity=similarity)
+    pairs = pair_letters(zh_letters, en_letters, similarity=letter_similarity(encode), threshold=pair_threshold)
     if not any(p.zh is not None and p.en is not None for p in pairs):
         raise InputError(
             f"{zh_doc.path} + {en_doc.path}",
@@ -300,7 +294,7 @@ def align_letters(
                    f"its {len(letter.paragraphs)} paragraphs are kept as unaligned beads")
             warnings.append(msg)
             logger.warning(msg)
-        elif pair.method not in ("date+sender", "front"):
+        elif pair.method not in ("date+sender", "order"):
             msg = f"{pair.zh.label} paired with {pair.en.label} by {pair.method} (score {pair.score:.2f})"
             warnings.append(msg)
             logger.info(msg)

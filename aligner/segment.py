@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -81,6 +82,8 @@ _EXTRA_ABBREVIATIONS = frozenset(
 _WORD_RE = re.compile(r"\w+(?:['’\-]\w+)*")
 _HAS_WORD_CHAR = re.compile(r"\w")
 _WHITESPACE = re.compile(r"\s+")
+# After "!" or "?": closing quotes or brackets, then the first character of the next word.
+_AFTER_EXCLAMATION = re.compile(r"[\"'”’»)\]]*\s+(\w)")
 
 _lock = threading.Lock()
 _punkt: Any = None
@@ -330,7 +333,41 @@ def _build_punkt() -> Any:
         len(params.collocations),
         len(params.sent_starters),
     )
-    return PunktSentenceTokenizer(params)
+    return _make_punkt_class(PunktSentenceTokenizer)(params)
+
+
+def _make_punkt_class(base: type) -> type:
+    """Subclass nltk's Punkt tokenizer (imported lazily) with two fixes to its break check.
+
+    1. nltk decides a candidate period by annotating "word. next_token" and reporting a break
+       when any token but the last has one; when the next token itself holds a period
+       ("p. 158.)" or 'p. 12."'), the break of *that* period is reported at the first one,
+       splitting "Vol. 32, p. | 158.)". Only the tokens before the next token count here.
+    2. "!" or "?" (with closing quotes) followed by a lower-case word is not a sentence end:
+       'It says "Stop!" and leaves.' (the Chinese rules treat embedded quotations alike).
+    """
+
+    class _PunktTokenizer(base):  # type: ignore[misc, valid-type]
+        def _slices_from_text(self, text: str) -> Iterator[slice]:
+            last_break = 0
+            for match, context in self._match_potential_end_contexts(text):
+                if self._ends_sentence(match, context):
+                    yield slice(last_break, match.end())
+                    last_break = match.start("next_tok") if match.group("next_tok") else match.end()
+            yield slice(last_break, len(text.rstrip()))
+
+        def _ends_sentence(self, match: re.Match[str], context: str) -> bool:
+            if match.group().endswith(("!", "?")):
+                after = _AFTER_EXCLAMATION.match(match.string, match.end())
+                if after and after.group(1).islower():
+                    return False
+            next_tok = match.group("next_tok") or ""
+            head = context[: len(context) - len(next_tok)]
+            n_head = sum(1 for _ in self._tokenize_words(head))
+            tokens = list(self._annotate_tokens(self._tokenize_words(context)))
+            return any(tok.sentbreak for tok in tokens[: min(n_head, len(tokens) - 1)])
+
+    return _PunktTokenizer
 
 
 def _jieba_tokenizer() -> Any:

@@ -86,6 +86,18 @@ class Band:
         return np.where(ok, self.off[ic] + j - self.lo[ic], -1)
 
 
+def rows_band(lo: np.ndarray, hi: np.ndarray) -> Band:
+    """A :class:`Band` with exactly these row limits (``hi >= lo`` in every row), unchecked."""
+    lo = np.asarray(lo, dtype=np.int64)
+    hi = np.asarray(hi, dtype=np.int64)
+    width = hi - lo + 1
+    off = np.zeros(len(lo) + 1, dtype=np.int64)
+    np.cumsum(width, out=off[1:])
+    cell_i = np.repeat(np.arange(len(lo), dtype=np.int64), width)
+    cell_j = np.arange(off[-1], dtype=np.int64) - np.repeat(off[:-1] - lo, width)
+    return Band(lo=lo, hi=hi, off=off, cell_i=cell_i, cell_j=cell_j)
+
+
 def make_band(lo: np.ndarray, hi: np.ndarray, m: int) -> Band:
     """Build a :class:`Band` from row limits, clipping to ``[0, m]`` and making them valid.
 
@@ -101,12 +113,7 @@ def make_band(lo: np.ndarray, hi: np.ndarray, m: int) -> Band:
     # A path needs row i and row i+1 to touch: lo[i+1] <= hi[i] (+0, 1-0 bead from (i, j)).
     hi[:-1] = np.maximum(hi[:-1], lo[1:])
     hi = np.maximum.accumulate(hi)
-    width = hi - lo + 1
-    off = np.zeros(len(lo) + 1, dtype=np.int64)
-    np.cumsum(width, out=off[1:])
-    cell_i = np.repeat(np.arange(len(lo), dtype=np.int64), width)
-    cell_j = np.arange(off[-1], dtype=np.int64) - np.repeat(off[:-1] - lo, width)
-    return Band(lo=lo, hi=hi, off=off, cell_i=cell_i, cell_j=cell_j)
+    return rows_band(lo, hi)
 
 
 def full_band(n: int, m: int) -> Band:
@@ -130,6 +137,34 @@ def predecessors(band: Band, types: np.ndarray) -> np.ndarray:
     for k, (a, b) in enumerate(types):
         out[k] = band.cell(band.cell_i - a, band.cell_j - b)
     return out
+
+
+def dp_forward(
+    band: Band,
+    types: np.ndarray,
+    cost: np.ndarray,
+    skip_src: np.ndarray,
+    skip_tgt: np.ndarray,
+    *,
+    use_numba: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The forward pass of :func:`banded_dp` (same arguments).
+
+    Returns:
+        ``(dist, back)``: float64 ``(N+1,)`` best cost from ``(0, 0)`` to each cell (the
+        last entry is a +inf sentinel), and int8 ``(N,)`` back-pointers (bead-type index
+        ``k``, or ``SKIP_SRC`` / ``SKIP_TGT``).
+    """
+    types = np.asarray(types, dtype=np.int64).reshape(-1, 2)
+    cost = np.asarray(cost)
+    if cost.dtype not in (np.float32, np.float64):
+        cost = cost.astype(np.float64)
+    skip_src = np.asarray(skip_src, dtype=np.float64)
+    skip_tgt = np.asarray(skip_tgt, dtype=np.float64)
+    kernel = _kernel_numba() if use_numba else None
+    if kernel is not None:
+        return kernel(band.lo, band.hi, band.off, types, np.ascontiguousarray(cost), skip_src, skip_tgt)
+    return _dp_numpy(band, types, cost, skip_src, skip_tgt)
 
 
 def banded_dp(
@@ -161,6 +196,7 @@ def banded_dp(
         ValueError: when array shapes do not match the band.
     """
     types = np.asarray(types, dtype=np.int64).reshape(-1, 2)
+    cost = np.asarray(cost)
     n, m, size = band.n, band.m, band.size
     if np.any(types[:, 0] < 1):
         raise ValueError("types: every bead type needs a >= 1 (0-1 beads come from skip_tgt)")
@@ -169,19 +205,10 @@ def banded_dp(
     if len(skip_src) != n or len(skip_tgt) != m:
         raise ValueError(f"skip_src/skip_tgt: expected lengths {n} and {m}, got {len(skip_src)} and {len(skip_tgt)}")
 
-    cost = np.asarray(cost)
-    if cost.dtype not in (np.float32, np.float64):
-        cost = cost.astype(np.float64)
-    skip_src = np.asarray(skip_src, dtype=np.float64)
-    skip_tgt = np.asarray(skip_tgt, dtype=np.float64)
-    kernel = _kernel_numba() if use_numba else None
-    if kernel is not None:
-        dist, back = kernel(band.lo, band.hi, band.off, types, np.ascontiguousarray(cost), skip_src, skip_tgt)
-    else:
-        dist, back = _dp_numpy(band, types, cost, skip_src, skip_tgt)
+    dist, back = dp_forward(band, types, cost, skip_src, skip_tgt, use_numba=use_numba)
     lo, off = band.lo, band.off
 
-    if size == 0 or not np.isfinite(dist[size - 1]):
+    if not np.isfinite(dist[size - 1]):
         raise ValueError("no path through the band: every route has infinite cost")
     beads: list[tuple[int, int, int, int, float]] = []
     i, j = n, m

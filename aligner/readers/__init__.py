@@ -6,7 +6,7 @@ messages that name the file); the readers themselves are pure functions
 be fed strings directly.
 
 Example:
-    >>> from aligner.readers import read_document                        # doctest: +SKIP
+    >>> from aligner.readers import read_document
     >>> doc = read_document("data/seven-letters-1964.en.md")
     >>> doc.format, doc.lang, doc.n_paragraphs
     ('ocr_markdown', 'en', 26)
@@ -136,10 +136,13 @@ def _decode(raw: bytes, path: str, encoding: str | None) -> str:
         shown = "UTF-8" if name == "utf-8" else name
         bad = raw[exc.start]
         hint = _ICONV_HINT if encoding is None else "check the encoding= you passed"
-        raise InputError(path, f"not {shown} text (invalid byte 0x{bad:02x} at offset {exc.start}); {hint}") from None
+        problem = f"not {shown} text (invalid byte 0x{bad:02x} at offset {exc.start}); {hint}"
+        raise InputError(path, problem) from None
     text = text.lstrip("\ufeff")
     if "\x00" in text:
-        raise InputError(path, f"contains NUL bytes: a binary file, or UTF-16 without a byte order mark; {_ICONV_HINT}")
+        raise InputError(
+            path, f"contains NUL bytes: a binary file, or UTF-16 without a byte order mark; {_ICONV_HINT}"
+        )
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -172,7 +175,7 @@ def read_document(
             the parameter and the valid values).
 
     Example:
-        >>> doc = read_document("data/peoples-daily-1963-03-14.zh.txt")  # doctest: +SKIP
+        >>> doc = read_document("data/peoples-daily-1963-03-14.zh.txt")
         >>> doc.format, doc.lang, doc.sections[0].date
         ('peoples_daily', 'zh', '1963-03-14')
     """

@@ -61,12 +61,15 @@ def read(text: str, path: str, lang: str) -> Document:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(path, f"JSON does not parse: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        problem = f"JSON does not parse: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        raise InputError(path, problem) from None
     if not isinstance(data, dict):
-        raise InputError(path, f'expected a JSON object with a "parts" list, got a JSON {type(data).__name__}')
+        kind = type(data).__name__
+        raise InputError(path, f'expected a JSON object with a "parts" list, got a JSON {kind}')
     parts = data.get("parts")
     if not isinstance(parts, list):
-        raise InputError(path, 'JSON has no "parts" list (expected {"parts": [{"type": "paragraph", "text": ...}]})')
+        expected = '{"parts": [{"type": "paragraph", "text": ...}, ...]}'
+        raise InputError(path, f'JSON has no "parts" list (expected {expected})')
 
     paragraphs: list[str] = []
     headings: set[int] = set()

@@ -9,7 +9,8 @@ reason and its line number:
   rules, ``Printed in ...`` and publisher imprints (``FOREIGN LANGUAGES PRESS PEKING``);
 - in a non-CJK edition, lines that are mostly Chinese (title, imprint, catalogue number);
 - the contents list (a ``CONTENTS`` heading and its ``title<TAB>page`` entries), and an
-  upper-case contents entry that OCR placed just above the heading;
+  upper-case line just above the heading that is worded like the entries (a contents
+  entry OCR misplaced);
 - a title page printed twice (a bold / ``#`` block repeating an earlier one before the
   first prose paragraph).
 
@@ -53,6 +54,7 @@ _FUNCTION_WORDS = frozenset(
 )
 _CJK_LANGS = frozenset({"zh", "ja", "ko"})
 _PROSE_CHARS = 100  # a kept paragraph this long ends the title pages
+_ENTRY_LIKE = 0.6  # share of a line's words found in the contents entries that makes it a stray entry
 
 
 @dataclass
@@ -144,7 +146,7 @@ def _drop_reason(block: _Block, lang: str) -> str | None:
             return "publisher's imprint (Chinese)"
         if re.search("第.版|版次|袖珍本", text):
             return "edition note (Chinese)"
-        return "Chinese title line in a non-Chinese edition" if block.title else "Chinese line in a non-Chinese edition"
+        return f"Chinese {'title line' if block.title else 'line'} in a non-Chinese edition"
     return None
 
 
@@ -171,12 +173,12 @@ def _drop_contents(blocks: list[_Block]) -> None:
                 break
             nxt.reason = "contents list"
             titles += [e.group("title") for e in entries if e]
-        starts = {" ".join(t.casefold().split()[:3]) for t in titles}
+        vocabulary = {w for t in titles for w in re.findall(r"\w+", t.casefold())}
         for above in reversed(blocks[:c]):
-            if above.reason:
+            words = set(re.findall(r"\w+", above.text.casefold()))
+            if above.reason or above.title or not above.text.isupper() or not words:
                 break
-            first = " ".join(above.text.casefold().split()[:3])
-            if above.title or not above.text.isupper() or first not in starts:
+            if len(words & vocabulary) < _ENTRY_LIKE * len(words):
                 break
             above.reason = "contents list (entry placed above the heading by OCR)"
 

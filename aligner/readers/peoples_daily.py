@@ -59,7 +59,8 @@ def _fields(text: str, path: str, starts: list[int], dropped: list[Dropped]) -> 
             end = text.find("〗", close)
             pos = len(text) if end == -1 else end + 1
         else:
-            logger.warning("%s:%d: field 〖%s/%s〗 is not closed", path, _line_of(starts, m.start()), code, name)
+            line = _line_of(starts, m.start())
+            logger.warning("%s:%d: field 〖%s/%s〗 is not closed", path, line, code, name)
             close, pos = nxt, nxt
         fields.append((code, name, text[m.end() : close], m.end()))
     _outside(text, pos, len(text), starts, dropped)
@@ -133,7 +134,8 @@ def read(text: str, path: str, lang: str) -> Document:
         InputError: the text holds no 〖XX/名〗 field at all.
 
     Example:
-        >>> doc = read("〖RQ/日期〗19630314〖-RQ/日期〗〖ZW/正文〗\\n    第一段。\\n〖-ZW/正文〗", "x.txt", "zh")
+        >>> text = "〖RQ/日期〗19630314〖-RQ/日期〗〖ZW/正文〗\\n    第一段。\\n〖-ZW/正文〗"
+        >>> doc = read(text, "x.txt", "zh")
         >>> doc.sections[0].date, doc.sections[0].paragraphs
         ('1963-03-14', ('第一段。',))
     """
@@ -145,5 +147,5 @@ def read(text: str, path: str, lang: str) -> Document:
             records.append([])
         records[-1].append(field)
     sections = tuple(_section(record) for record in records)
-    logger.debug("%s: %d records, %d paragraphs", path, len(sections), sum(len(s.paragraphs) for s in sections))
+    logger.debug("%s: %d records", path, len(sections))
     return Document(path, NAME, lang, sections, tuple(dropped))

@@ -124,7 +124,7 @@ def read(text: str, path: str, lang: str) -> Document:
     """
     blocks = _blocks(text.split("\n"))
     by_block = _wrapped(blocks)
-    logger.debug("%s: %d blocks, %s", path, len(blocks), "paragraph per block" if by_block else "paragraph per line")
+    logger.debug("%s: %d blocks, one paragraph per %s", path, len(blocks), "block" if by_block else "line")
     paragraphs: list[str] = []
     dropped: list[Dropped] = []
     for block in blocks:

