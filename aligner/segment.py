@@ -175,8 +175,8 @@ def count_tokens(text: str, lang: str) -> int:
         ValueError: if ``lang`` is not a non-empty string.
 
     Example:
-        >>> count_tokens("中国共产党中央委员会收到了来信。", "zh")
-        6
+        >>> count_tokens("中国共产党中央委员会收到了来信。", "zh")  # 中国共产党中央委员会/收到/了/来信
+        4
         >>> count_tokens("The Central Committee of the CPSU's letter.", "en")
         7
     """

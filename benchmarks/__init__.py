@@ -1,1 +1,1 @@
-"""Benchmarks of the aligner against Vecalign, Gale-Church and a diagonal baseline (``python -m benchmarks.<name>``)."""
+"""Benchmarks: quality, robustness and speed of the aligner against its baselines."""

@@ -44,7 +44,9 @@ def fit_ratio(src: Sequence[str], tgt: Sequence[str]) -> float:
     return b / a if a and b else 1.0
 
 
-def _log_match_prob(l1: np.ndarray | float, l2: np.ndarray | float, ratio: float, variance: float) -> np.ndarray:
+def _log_match_prob(
+    l1: np.ndarray | float, l2: np.ndarray | float, ratio: float, variance: float
+) -> np.ndarray:
     """``log(2 * (1 - Phi(|delta|)))`` with Gale-Church's delta, as in their C reference code:
     ``delta = (l1 * c - l2) / sqrt(s2 * (l1 + l2 / c) / 2)`` (0 when both lengths are 0)."""
     from scipy.special import log_ndtr
@@ -201,7 +203,10 @@ def sentalign_options(alignment_max_size: int = 5, **kwargs: Any) -> dict[str, A
 
     from sentalign import sentalign
 
-    opts = {k: p.default for k, p in inspect.signature(sentalign).parameters.items()
-            if p.default is not inspect.Parameter.empty and k not in ("src_text_getter", "tgt_text_getter")}
+    opts = {
+        k: p.default
+        for k, p in inspect.signature(sentalign).parameters.items()
+        if p.default is not inspect.Parameter.empty and k not in ("src_text_getter", "tgt_text_getter")
+    }
     opts.update(alignment_max_size=alignment_max_size, **kwargs)
     return opts

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import platform
 import re
@@ -233,7 +234,7 @@ class EmbeddingStore:
         """Return ``(vectors, keys, seconds spent embedding now)`` for ``texts``, in order."""
         keys = [_key(t) for t in texts]
         missing: dict[str, str] = {}
-        for k, t in zip(keys, texts):
+        for k, t in zip(keys, texts, strict=True):
             if k not in self._index and k not in missing:
                 missing[k] = t
         spent = 0.0
@@ -327,8 +328,13 @@ class EncodeView:
 
     def stats(self) -> dict[str, float | int]:
         """The counters as a dict."""
-        return {"charged_s": self.charged, "spent_s": self.spent, "n_texts": self.n_texts,
-                "n_from_disk": self.n_from_disk, "n_calls": self.n_calls}
+        return {
+            "charged_s": self.charged,
+            "spent_s": self.spent,
+            "n_texts": self.n_texts,
+            "n_from_disk": self.n_from_disk,
+            "n_calls": self.n_calls,
+        }
 
 
 def load_default_embedder(model: str | None = None) -> Any:
@@ -400,8 +406,14 @@ def load_bible(max_beads: int | None = None, start: int = 0) -> AlignedSet:
     t0, t1 = (min(t_idx), max(t_idx) + 1) if t_idx else (0, 0)
     rebased = tuple((tuple(i - s0 for i in s), tuple(j - t0 for j in t)) for s, t in gold)
     name = "bible-sentence" if max_beads is None and start == 0 else f"bible-sentence[{start}:{stop}]"
-    return AlignedSet(name=name, level="sentence", src=tuple(zh[s0:s1]), tgt=tuple(en[t0:t1]), gold=rebased,
-                      info={"source": str(BIBLE.relative_to(ROOT)), "beads": [start, stop]})
+    return AlignedSet(
+        name=name,
+        level="sentence",
+        src=tuple(zh[s0:s1]),
+        tgt=tuple(en[t0:t1]),
+        gold=rebased,
+        info={"source": str(BIBLE.relative_to(ROOT)), "beads": [start, stop]},
+    )
 
 
 def load_bible_pool(exclude: AlignedSet, lang: str, limit: int = 2000) -> list[str]:
@@ -412,7 +424,7 @@ def load_bible_pool(exclude: AlignedSet, lang: str, limit: int = 2000) -> list[s
     """
     lines = _read_lines(BIBLE / ("zh.txt" if lang == "zh" else "en.txt"))
     n = len(exclude.src if lang == exclude.src_lang else exclude.tgt)
-    tail = lines[max(n, len(lines) - limit):]
+    tail = lines[max(n, len(lines) - limit) :]
     return tail
 
 
@@ -442,9 +454,16 @@ def load_letter_pair(gold_path: str | Path = LETTERS_GOLD) -> list[AlignedSet]:
     for entry in spec["letters"]:
         zl = _find_letter(zh_letters, entry["zh_letter"])
         el = _find_letter(en_letters, entry["en_letter"])
-        out.append(AlignedSet(name=f"letter {entry['zh_letter']}", level="paragraph", src=tuple(zl.paragraphs),
-                              tgt=tuple(el.paragraphs), gold=tuple(gold[entry["zh_letter"]]),
-                              info={"zh_letter": entry["zh_letter"], "en_letter": entry["en_letter"]}))
+        out.append(
+            AlignedSet(
+                name=f"letter {entry['zh_letter']}",
+                level="paragraph",
+                src=tuple(zl.paragraphs),
+                tgt=tuple(el.paragraphs),
+                gold=tuple(gold[entry["zh_letter"]]),
+                info={"zh_letter": entry["zh_letter"], "en_letter": entry["en_letter"]},
+            )
+        )
     return out
 
 
@@ -463,8 +482,10 @@ def units_from_set(aset: AlignedSet) -> tuple[list[PUnit], list[PUnit]]:
             src_atom[i] = b if t else -(b + 1)
         for j in t:
             tgt_atom[j] = b if s else -(10**9 + b + 1)
-    return ([((a, txt),) for a, txt in zip(src_atom, aset.src)],
-            [((a, txt),) for a, txt in zip(tgt_atom, aset.tgt)])
+    return (
+        [((a, txt),) for a, txt in zip(src_atom, aset.src, strict=True)],
+        [((a, txt),) for a, txt in zip(tgt_atom, aset.tgt, strict=True)],
+    )
 
 
 def unit_texts(units: Sequence[PUnit], lang: str) -> tuple[str, ...]:
@@ -476,7 +497,9 @@ def unit_texts(units: Sequence[PUnit], lang: str) -> tuple[str, ...]:
 def truth_beads(src: Sequence[PUnit], tgt: Sequence[PUnit]) -> list[BeadTuple]:
     """The true beads of two unit lists: units sharing an atom (transitively) form one bead.
 
-    Units whose atoms the other side lacks become 1-0 / 0-1 beads.
+    A bead also takes in the units lying between its first and last unit of a side (a merge
+    across a deleted counterpart), so beads are contiguous runs. Units whose atoms the other
+    side lacks, outside every such run, become 1-0 / 0-1 beads.
 
     Raises:
         ValueError: when the beads would cross or not be contiguous (the construction broke
@@ -491,7 +514,7 @@ def truth_beads(src: Sequence[PUnit], tgt: Sequence[PUnit]) -> list[BeadTuple]:
         return x
 
     first: dict[int, int] = {}
-    for side, units, off in ((0, src, 0), (1, tgt, len(src))):
+    for units, off in ((src, 0), (tgt, len(src))):
         for k, u in enumerate(units):
             for atom, _ in u:
                 node = off + k
@@ -499,11 +522,33 @@ def truth_beads(src: Sequence[PUnit], tgt: Sequence[PUnit]) -> list[BeadTuple]:
                     parent[find(node)] = find(first[atom])
                 else:
                     first[atom] = node
-    comps: dict[int, tuple[list[int], list[int]]] = {}
-    for k in range(len(src)):
-        comps.setdefault(find(k), ([], []))[0].append(k)
-    for k in range(len(tgt)):
-        comps.setdefault(find(len(src) + k), ([], []))[1].append(k)
+
+    def components() -> dict[int, tuple[list[int], list[int]]]:
+        out: dict[int, tuple[list[int], list[int]]] = {}
+        for k in range(len(src)):
+            out.setdefault(find(k), ([], []))[0].append(k)
+        for k in range(len(tgt)):
+            out.setdefault(find(len(src) + k), ([], []))[1].append(k)
+        return out
+
+    # Close every two-sided bead over the gaps in its runs: units between its first and last
+    # unit of a side join it (e.g. two English units merged across a Chinese unit whose
+    # English was deleted: that Chinese unit lies inside the merged bead).
+    changed = True
+    while changed:
+        changed = False
+        comps = components()
+        for root, (s_units, t_units) in comps.items():
+            if not s_units or not t_units:
+                continue
+            for k in [
+                *range(s_units[0], s_units[-1] + 1),
+                *(len(src) + j for j in range(t_units[0], t_units[-1] + 1)),
+            ]:
+                if find(k) != find(root):
+                    parent[find(k)] = find(root)
+                    changed = True
+    comps = components()
     comp_of_src = {k: find(k) for k in range(len(src))}
     comp_of_tgt = {k: find(len(src) + k) for k in range(len(tgt))}
     out: list[BeadTuple] = []
@@ -555,8 +600,9 @@ def delete_units(units: list[PUnit], k: int, rng: np.random.Generator) -> list[P
     return [u for n, u in enumerate(units) if n not in gone]
 
 
-def insert_units(units: list[PUnit], pool: Sequence[str], k: int, rng: np.random.Generator,
-                 first_atom: int) -> list[PUnit]:
+def insert_units(
+    units: list[PUnit], pool: Sequence[str], k: int, rng: np.random.Generator, first_atom: int
+) -> list[PUnit]:
     """Insert ``k`` units drawn from ``pool`` at random positions, with fresh atoms
     ``first_atom, first_atom - 1, ...`` (negative, so they match nothing on the other side)."""
     out = list(units)
@@ -599,8 +645,14 @@ def split_units(units: list[PUnit], k: int, rng: np.random.Generator, lang: str)
     return out
 
 
-def group_units(src: Sequence[PUnit], tgt: Sequence[PUnit], gold: Sequence[BeadTuple], rng: np.random.Generator,
-                min_beads: int = 4, max_beads: int = 8) -> tuple[list[PUnit], list[PUnit]]:
+def group_units(
+    src: Sequence[PUnit],
+    tgt: Sequence[PUnit],
+    gold: Sequence[BeadTuple],
+    rng: np.random.Generator,
+    min_beads: int = 4,
+    max_beads: int = 8,
+) -> tuple[list[PUnit], list[PUnit]]:
     """Group consecutive gold beads into paragraphs of ``min_beads``..``max_beads`` beads on both
     sides; a paragraph is the concatenation of its units' pieces (so paragraph k ↔ paragraph k)."""
     src_p: list[PUnit] = []
@@ -619,10 +671,15 @@ def group_units(src: Sequence[PUnit], tgt: Sequence[PUnit], gold: Sequence[BeadT
     return src_p, tgt_p
 
 
-def perturb_units(src: list[PUnit], tgt: list[PUnit], rate: float, rng: np.random.Generator,
-                  pools: tuple[Sequence[str], Sequence[str]] = ((), ()),
-                  langs: tuple[str, str] = ("zh", "en"),
-                  ops: Sequence[str] = ("delete", "insert", "merge", "split")) -> tuple[list[PUnit], list[PUnit]]:
+def perturb_units(
+    src: list[PUnit],
+    tgt: list[PUnit],
+    rate: float,
+    rng: np.random.Generator,
+    pools: tuple[Sequence[str], Sequence[str]] = ((), ()),
+    langs: tuple[str, str] = ("zh", "en"),
+    ops: Sequence[str] = ("delete", "insert", "merge", "split"),
+) -> tuple[list[PUnit], list[PUnit]]:
     """Perturb both sides independently: each op in ``ops`` touches ``round(rate * n / len(ops))``
     units of each side (``n`` = the side's unit count before perturbing).
 
@@ -630,7 +687,7 @@ def perturb_units(src: list[PUnit], tgt: list[PUnit], rate: float, rng: np.rando
     halves of a split unit and the truth stays expressible as monotone beads.
     """
     out = []
-    for side, (units, pool, lang) in enumerate(zip((src, tgt), pools, langs)):
+    for side, (units, pool, lang) in enumerate(zip((src, tgt), pools, langs, strict=True)):
         k = int(round(rate * len(units) / max(len(ops), 1)))
         u = list(units)
         if "delete" in ops:
@@ -645,15 +702,35 @@ def perturb_units(src: list[PUnit], tgt: list[PUnit], rate: float, rng: np.rando
     return out[0], out[1]
 
 
-def set_from_units(name: str, level: str, src: Sequence[PUnit], tgt: Sequence[PUnit], langs: tuple[str, str] = ("zh", "en"),
-                   info: dict[str, Any] | None = None) -> AlignedSet:
+def set_from_units(
+    name: str,
+    level: str,
+    src: Sequence[PUnit],
+    tgt: Sequence[PUnit],
+    langs: tuple[str, str] = ("zh", "en"),
+    info: dict[str, Any] | None = None,
+) -> AlignedSet:
     """Build an :class:`AlignedSet` from piece units, with the truth from :func:`truth_beads`."""
-    return AlignedSet(name=name, level=level, src=unit_texts(src, langs[0]), tgt=unit_texts(tgt, langs[1]),
-                      gold=tuple(truth_beads(src, tgt)), src_lang=langs[0], tgt_lang=langs[1], info=info or {})
+    return AlignedSet(
+        name=name,
+        level=level,
+        src=unit_texts(src, langs[0]),
+        tgt=unit_texts(tgt, langs[1]),
+        gold=tuple(truth_beads(src, tgt)),
+        src_lang=langs[0],
+        tgt_lang=langs[1],
+        info=info or {},
+    )
 
 
-def make_paragraph_set(max_beads: int | None = None, seed: int = 0, merge: float = 0.1, split: float = 0.1,
-                       drop_en: float = 0.05, drop_zh: float = 0.05) -> AlignedSet:
+def make_paragraph_set(
+    max_beads: int | None = None,
+    seed: int = 0,
+    merge: float = 0.1,
+    split: float = 0.1,
+    drop_en: float = 0.05,
+    drop_zh: float = 0.05,
+) -> AlignedSet:
     """The constructed paragraph-level set: Bible sentence gold grouped into paragraphs of 4-8 beads,
     then on the English side ``merge``/``split``/``drop_en`` shares of the paragraphs merged with the
     next, split in two, deleted, and ``drop_zh`` of the Chinese paragraphs deleted.
@@ -669,8 +746,15 @@ def make_paragraph_set(max_beads: int | None = None, seed: int = 0, merge: float
     tgt_p = merge_units(tgt_p, int(round(merge * n)), rng)
     tgt_p = split_units(tgt_p, int(round(split * n)), rng, "en")
     src_p = delete_units(src_p, int(round(drop_zh * len(src_p))), rng)
-    info = {"built_from": sentences.name, "seed": seed, "group": [4, 8], "en_merge": merge, "en_split": split,
-            "en_drop": drop_en, "zh_drop": drop_zh}
+    info = {
+        "built_from": sentences.name,
+        "seed": seed,
+        "group": [4, 8],
+        "en_merge": merge,
+        "en_split": split,
+        "en_drop": drop_en,
+        "zh_drop": drop_zh,
+    }
     return set_from_units("bible-paragraph (constructed)", "paragraph", src_p, tgt_p, info=info)
 
 
@@ -701,18 +785,48 @@ def loglog_slope(sizes: Sequence[float], seconds: Sequence[float]) -> float:
 def notebook_config() -> dict[str, Any]:
     """The keyword arguments the notebook passes to each benchmark's ``run``.
 
-    With ``$ALIGNER_BENCH_SMALL=1`` every benchmark runs on tiny subsets (a minute or so in
-    all); otherwise the notebook runs the full benchmarks.
+    With ``$ALIGNER_BENCH_SMALL=1`` every benchmark runs on tiny subsets and saves nothing
+    (about a minute in all, for the notebook test); otherwise the notebook runs the full
+    benchmarks and saves their results.
     """
     small = os.environ.get(SMALL_ENV, "") not in ("", "0")
     if small:
         return {
             "small": True,
-            "quality": {"small": True, "bible_beads": 120, "paragraph_beads": 240, "save": False},
-            "speed": {"small": True, "dp_sizes": (100, 1000), "throughput_n": 100, "e2e_beads": 60,
-                      "letters_cold_warm": False, "save": False},
+            "quality": {"small": True, "bible_beads": 40, "paragraph_beads": 80, "save": False},
+            "robustness": {
+                "small": True,
+                "beads": 40,
+                "rates": (0.0, 0.1, 0.3),
+                "systems": ("ours", "gale-church"),
+                "save": False,
+            },
+            "speed": {
+                "small": True,
+                "dp_sizes": (100, 1000),
+                "throughput_n": 40,
+                "e2e_sentences": 60,
+                "ratio_beads": 0,
+                "letters_cold_warm_run": False,
+                "memory": False,
+                "save": False,
+            },
+            "letter": {"key": "1964-05-07"},
         }
-    return {"small": False, "quality": {}, "speed": {}}
+    return {"small": False, "quality": {}, "robustness": {}, "speed": {}, "letter": {"key": "1964-05-07"}}
+
+
+def show(fig: Any) -> None:
+    """Display a matplotlib figure as a PNG in a notebook (works with the Agg backend), then close it."""
+    import io
+
+    import matplotlib.pyplot as plt
+    from IPython.display import Image, display
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    display(Image(data=buf.getvalue(), format="png"))
 
 
 def run_main(run: Callable[..., dict[str, Any]], argv: Sequence[str] | None, description: str) -> int:
@@ -721,10 +835,14 @@ def run_main(run: Callable[..., dict[str, Any]], argv: Sequence[str] | None, des
 
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--small", action="store_true", help="run on small subsets (minutes, not hours)")
-    parser.add_argument("--cache-dir", default=None,
-                        help=f"persistent embedding cache directory (default: ${CACHE_ENV}, else memory only); "
-                             "embedding times then include seconds charged from earlier runs")
+    parser.add_argument(
+        "--cache-dir",
+        default=None,
+        help=f"persistent embedding cache directory (default: ${CACHE_ENV}, else memory only); "
+        "embedding times then include seconds charged from earlier runs",
+    )
     args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     result = run(small=args.small, cache_dir=args.cache_dir)
     print(result["report"])
     if result.get("path"):

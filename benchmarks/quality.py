@@ -32,7 +32,15 @@ import numpy as np
 from aligner.evaluate import score_documents
 
 from . import common
-from .baselines import GC_PRIORS, GC_VARIANCE, diagonal, fit_ratio, gale_church, sentalign_align, sentalign_options
+from .baselines import (
+    GC_PRIORS,
+    GC_VARIANCE,
+    diagonal,
+    fit_ratio,
+    gale_church,
+    sentalign_align,
+    sentalign_options,
+)
 from .common import AlignedSet, EmbeddingStore, EncodeView, timer
 
 logger = logging.getLogger(__name__)
@@ -55,7 +63,9 @@ TABLE_COLUMNS: list[common.Column] = [
 ]
 
 
-def _embed_singles(docs: Sequence[AlignedSet], store: EmbeddingStore) -> tuple[EncodeView, list[tuple[np.ndarray, np.ndarray]]]:
+def _embed_singles(
+    docs: Sequence[AlignedSet], store: EmbeddingStore
+) -> tuple[EncodeView, list[tuple[np.ndarray, np.ndarray]]]:
     """Embed every single unit of ``docs`` through one view; return it and the per-doc arrays."""
     base = store.view()
     base([t for d in docs for t in (*d.src, *d.tgt)])
@@ -63,7 +73,9 @@ def _embed_singles(docs: Sequence[AlignedSet], store: EmbeddingStore) -> tuple[E
     return base, arrays
 
 
-def _row(system: str, gold: Sequence[Sequence[Any]], pred: Sequence[Sequence[Any]], **timing: Any) -> dict[str, Any]:
+def _row(
+    system: str, gold: Sequence[Sequence[Any]], pred: Sequence[Sequence[Any]], **timing: Any
+) -> dict[str, Any]:
     s = score_documents(gold, pred)
     return {"system": system, **common.score_dict(s), **timing}
 
@@ -93,39 +105,61 @@ def run_systems(
     arrays: list[tuple[np.ndarray, np.ndarray]] = []
     needs_embeddings = any(s in ("ours", "sentalign") for s in systems)
     if store is not None and needs_embeddings:
+        logger.info("embedding %d single units", sum(len(d.src) + len(d.tgt) for d in docs))
         base, arrays = _embed_singles(docs, store)
     max_units = int(getattr(aligner, "max_units", 5))
     for system in systems:
+        logger.info("%s: %s", "+".join(d.name for d in docs[:2]), system)
         pred: list[list[Any]] = []
         wall = 0.0
         if system in ("ours", "sentalign"):
             if base is None or (system == "ours" and aligner is None):
                 continue
             view = base.fork()
-            for d, (es, et) in zip(docs, arrays):
+            for d, (es, et) in zip(docs, arrays, strict=True):
                 with timer() as t:
                     if system == "ours":
-                        beads = aligner.align(list(d.src), list(d.tgt), view, src_lang=d.src_lang, tgt_lang=d.tgt_lang,
-                                              src_embeddings=es, tgt_embeddings=et)
+                        beads = aligner.align(
+                            list(d.src),
+                            list(d.tgt),
+                            view,
+                            src_lang=d.src_lang,
+                            tgt_lang=d.tgt_lang,
+                            src_embeddings=es,
+                            tgt_embeddings=et,
+                        )
                         out = [(b.src, b.tgt) for b in beads]
                     else:
                         out = sentalign_align(d.src, d.tgt, view, alignment_max_size=max_units)
                 wall += t.seconds
                 pred.append(out)
-            rows.append(_row(system, gold, pred, embed_s=base.charged, merge_embed_s=view.charged,
-                             align_s=wall - view.spent, n_merge_texts=view.n_texts))
+            rows.append(
+                _row(
+                    system,
+                    gold,
+                    pred,
+                    embed_s=base.charged,
+                    merge_embed_s=view.charged,
+                    align_s=wall - view.spent,
+                    n_merge_texts=view.n_texts,
+                )
+            )
         elif system == "gale-church":
             for d in docs:
                 with timer() as t:
                     pred.append(gale_church(d.src, d.tgt))
                 wall += t.seconds
-            rows.append(_row(system, gold, pred, embed_s=0.0, merge_embed_s=0.0, align_s=wall, n_merge_texts=0))
+            rows.append(
+                _row(system, gold, pred, embed_s=0.0, merge_embed_s=0.0, align_s=wall, n_merge_texts=0)
+            )
         elif system == "diagonal":
             for d in docs:
                 with timer() as t:
                     pred.append(diagonal(len(d.src), len(d.tgt)))
                 wall += t.seconds
-            rows.append(_row(system, gold, pred, embed_s=0.0, merge_embed_s=0.0, align_s=wall, n_merge_texts=0))
+            rows.append(
+                _row(system, gold, pred, embed_s=0.0, merge_embed_s=0.0, align_s=wall, n_merge_texts=0)
+            )
         else:
             raise ValueError(f"systems: unknown system {system!r}; expected some of {list(SYSTEMS)}")
     return rows
@@ -150,22 +184,39 @@ def run_align_letters(docs: Sequence[AlignedSet], store: EmbeddingStore, aligner
         match = None
         for la in result.paired:
             zl = la.pair.zh
-            if zl is not None and ((key == "front" and zl.kind == "front") or (zl.kind == "letter" and zl.date == key)):
+            if zl is not None and (
+                (key == "front" and zl.kind == "front") or (zl.kind == "letter" and zl.date == key)
+            ):
                 match = la
-        if match is None or tuple(u.text for u in match.zh_units) != d.src or tuple(u.text for u in match.en_units) != d.tgt:
-            notes.append(f"align_letters: gold letter {key} not paired with the gold English letter (or other units)")
+        if (
+            match is None
+            or tuple(u.text for u in match.zh_units) != d.src
+            or tuple(u.text for u in match.en_units) != d.tgt
+        ):
+            notes.append(
+                f"align_letters: gold letter {key} not paired with the gold English letter (or other units)"
+            )
             pred.append([((i,), ()) for i in range(len(d.src))] + [((), (j,)) for j in range(len(d.tgt))])
         else:
             pred.append([(b.src, b.tgt) for b in match.beads])
-    row = _row("ours (align_letters)", [list(d.gold) for d in docs], pred, embed_s=view.charged, merge_embed_s=0.0,
-               align_s=t.seconds - view.spent, n_merge_texts=view.n_texts)
+    row = _row(
+        "ours (align_letters)",
+        [list(d.gold) for d in docs],
+        pred,
+        embed_s=view.charged,
+        merge_embed_s=0.0,
+        align_s=t.seconds - view.spent,
+        n_merge_texts=view.n_texts,
+    )
     row["notes"] = notes
     return row
 
 
 def kind_table(rows: Sequence[dict[str, Any]]) -> str:
     """Markdown table of recall per gold bead type (columns ``"1-1 (n=...)"``), rows = systems."""
-    kinds = sorted({k for r in rows for k in r["gold_by_kind"]}, key=lambda k: (-rows[0]["gold_by_kind"].get(k, 0), k))
+    kinds = sorted(
+        {k for r in rows for k in r["gold_by_kind"]}, key=lambda k: (-rows[0]["gold_by_kind"].get(k, 0), k)
+    )
     cols: list[common.Column] = [("system", "system", "")]
     cols += [(k, f"{k} (n={rows[0]['gold_by_kind'].get(k, 0)})", ".3f") for k in kinds]
     flat = [{"system": r["system"], **r["recall_by_kind"]} for r in rows]
@@ -174,17 +225,29 @@ def kind_table(rows: Sequence[dict[str, Any]]) -> str:
 
 def dataset_report(name: str, entry: dict[str, Any]) -> str:
     """The Markdown section of one data set: size line, score table, per-type recall table, notes."""
-    lines = [f"### {name}", "",
-             f"{entry['n_src']} zh units, {entry['n_tgt']} en units, {entry['n_gold']} gold beads"
-             f" ({entry['level']} level, {entry['n_docs']} document(s))", ""]
+    lines = [
+        f"### {name}",
+        "",
+        f"{entry['n_src']} zh units, {entry['n_tgt']} en units, {entry['n_gold']} gold beads"
+        f" ({entry['level']} level, {entry['n_docs']} document(s))",
+        "",
+    ]
     if entry["rows"]:
-        lines += [common.markdown_table(entry["rows"], TABLE_COLUMNS), "", "Recall per gold bead type:", "",
-                  kind_table(entry["rows"]), ""]
+        lines += [
+            common.markdown_table(entry["rows"], TABLE_COLUMNS),
+            "",
+            "Recall per gold bead type:",
+            "",
+            kind_table(entry["rows"]),
+            "",
+        ]
     lines += [f"- {n}" for n in entry.get("notes", [])]
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _dataset_entry(docs: Sequence[AlignedSet], rows: list[dict[str, Any]], notes: Sequence[str] = ()) -> dict[str, Any]:
+def _dataset_entry(
+    docs: Sequence[AlignedSet], rows: list[dict[str, Any]], notes: Sequence[str] = ()
+) -> dict[str, Any]:
     return {
         "level": docs[0].level,
         "n_docs": len(docs),
@@ -203,9 +266,12 @@ def signature(aligner: Any, model: str) -> dict[str, Any]:
         "model": model,
         "ours": dict(aligner.options()) if aligner is not None else None,
         "sentalign": sentalign_options(alignment_max_size=int(getattr(aligner, "max_units", 5))),
-        "gale-church": {"priors": {f"{a}-{b}": p for (a, b), p in GC_PRIORS.items()},
-                        "variance": f"{GC_VARIANCE} * ratio", "ratio": "fitted per document (en chars / zh chars)",
-                        "lengths": "characters without whitespace"},
+        "gale-church": {
+            "priors": {f"{a}-{b}": p for (a, b), p in GC_PRIORS.items()},
+            "variance": f"{GC_VARIANCE} * ratio",
+            "ratio": "fitted per document (en chars / zh chars)",
+            "lengths": "characters without whitespace",
+        },
         "diagonal": {"rule": "i -> floor(i*m/n + 0.5)"},
     }
 
@@ -257,8 +323,14 @@ def run(
         store = EmbeddingStore(embedder, common.default_cache_dir(cache_dir))
         model_name = store.name
     aligner = Aligner()
-    out: dict[str, Any] = {"benchmark": "quality", "small": small, "machine": common.machine_info(model_name),
-                           "signature": signature(aligner, model_name), "model_load_s": load_s, "datasets": {}}
+    out: dict[str, Any] = {
+        "benchmark": "quality",
+        "small": small,
+        "machine": common.machine_info(model_name),
+        "signature": signature(aligner, model_name),
+        "model_load_s": load_s,
+        "datasets": {},
+    }
     for name in datasets:
         notes: list[str] = []
         if name == "bible-sentence":
@@ -272,8 +344,10 @@ def run(
                 notes += row.pop("notes")
                 rows.insert(1, row)
             notes.append("sentence level of the letter pair: skipped, there is no sentence-level gold yet")
-            notes.append("ours (align_letters) = the whole product on the two files (reading, letter splitting and "
-                         "pairing included); its embed s covers every embedding it needed")
+            notes.append(
+                "ours (align_letters) = the whole product on the two files (reading, letter splitting and "
+                "pairing included); its embed s covers every embedding it needed"
+            )
         elif name == "bible-paragraph":
             docs = [common.make_paragraph_set(paragraph_beads, seed=seed)]
             rows = run_systems(docs, store, aligner, systems)
@@ -281,13 +355,21 @@ def run(
         else:
             raise ValueError(f"datasets: unknown data set {name!r}")
         if "gale-church" in systems:
-            notes.append("gale-church fitted ratio(s): " + ", ".join(f"{fit_ratio(d.src, d.tgt):.3f}" for d in docs))
-        out["datasets"][docs[0].name if name != "letters" else "letters (paragraph)"] = _dataset_entry(docs, rows, notes)
+            notes.append(
+                "gale-church fitted ratio(s): " + ", ".join(f"{fit_ratio(d.src, d.tgt):.3f}" for d in docs)
+            )
+        out["datasets"][docs[0].name if name != "letters" else "letters (paragraph)"] = _dataset_entry(
+            docs, rows, notes
+        )
         if store is not None:
             store.save()
     if store is not None:
-        out["embedding"] = {"model": store.name, "cache": str(store.cache_path) if store.cache_path else "memory",
-                            "n_embedded_now": store.n_embedded, "seconds_embedding_now": store.spent}
+        out["embedding"] = {
+            "model": store.name,
+            "cache": str(store.cache_path) if store.cache_path else "memory",
+            "n_embedded_now": store.n_embedded,
+            "seconds_embedding_now": store.spent,
+        }
     out["report"] = report(out)
     if save:
         out["path"] = str(common.write_results(common.result_name("quality", small), out))
@@ -297,13 +379,21 @@ def run(
 def report(result: dict[str, Any]) -> str:
     """The Markdown report of a :func:`run` result."""
     m = result["machine"]
-    head = [f"## Quality ({'small' if result['small'] else 'full'})", "",
-            f"model {m['model']}, aligner {m['aligner']}, {m['cpu_count']} CPUs, load average {m['load_average']}, "
-            f"model load {result['model_load_s']:.2f} s", ""]
+    head = [
+        f"## Quality ({'small' if result['small'] else 'full'})",
+        "",
+        f"model {m['model']}, aligner {m['aligner']}, {m['cpu_count']} CPUs, "
+        f"load average {m['load_average']}, "
+        f"model load {result['model_load_s']:.2f} s",
+        "",
+    ]
     emb = result.get("embedding")
     if emb and emb["cache"] != "memory":
-        head += [f"Embedding cache {emb['cache']}: times of texts embedded in earlier runs are charged as then "
-                 f"measured ({emb['n_embedded_now']} texts embedded now, {emb['seconds_embedding_now']:.1f} s).", ""]
+        head += [
+            f"Embedding cache {emb['cache']}: times of texts embedded in earlier runs are charged as then "
+            f"measured ({emb['n_embedded_now']} texts embedded now, {emb['seconds_embedding_now']:.1f} s).",
+            "",
+        ]
     return "\n".join(head) + "\n".join(dataset_report(k, v) + "\n" for k, v in result["datasets"].items())
 
 
@@ -321,8 +411,14 @@ def plot_f1(result: dict[str, Any], ax: Any = None) -> Any:
     width = 0.8 / max(len(systems), 1)
     for k, system in enumerate(systems):
         x = np.arange(len(names)) + (k - (len(systems) - 1) / 2) * width
-        strict = [next((r["f1_strict"] for r in result["datasets"][n]["rows"] if r["system"] == system), 0) for n in names]
-        lax = [next((r["f1_lax"] for r in result["datasets"][n]["rows"] if r["system"] == system), 0) for n in names]
+        strict = [
+            next((r["f1_strict"] for r in result["datasets"][n]["rows"] if r["system"] == system), 0)
+            for n in names
+        ]
+        lax = [
+            next((r["f1_lax"] for r in result["datasets"][n]["rows"] if r["system"] == system), 0)
+            for n in names
+        ]
         bars = ax.bar(x, strict, width, label=system)
         ax.bar(x, lax, width, fill=False, edgecolor=bars.patches[0].get_facecolor(), linestyle="--")
     ax.set_xticks(np.arange(len(names)), names, fontsize=8)
@@ -352,8 +448,9 @@ def plot_recall_by_kind(result: dict[str, Any], dataset: str, ax: Any = None, ma
     return ax
 
 
-def letter_similarity_map(key: str = LETTER_KEY, model: str | None = None,
-                          cache_dir: str | Path | None = None) -> dict[str, Any]:
+def letter_similarity_map(
+    key: str = LETTER_KEY, model: str | None = None, cache_dir: str | Path | None = None
+) -> dict[str, Any]:
     """Cosine similarities of one gold letter pair (zh paragraphs x en paragraphs), with our beads.
 
     Returns:
@@ -368,11 +465,25 @@ def letter_similarity_map(key: str = LETTER_KEY, model: str | None = None,
     store = EmbeddingStore(common.load_default_embedder(model), common.default_cache_dir(cache_dir))
     view = store.view()
     x, y = view(d.src), view(d.tgt)
-    beads = Aligner().align(list(d.src), list(d.tgt), view, src_lang=d.src_lang, tgt_lang=d.tgt_lang,
-                            src_embeddings=x, tgt_embeddings=y)
+    beads = Aligner().align(
+        list(d.src),
+        list(d.tgt),
+        view,
+        src_lang=d.src_lang,
+        tgt_lang=d.tgt_lang,
+        src_embeddings=x,
+        tgt_embeddings=y,
+    )
     store.save()
-    return {"key": key, "sim": x @ y.T, "beads": [(b.src, b.tgt) for b in beads], "gold": list(d.gold),
-            "src": d.src, "tgt": d.tgt, "model": store.name}
+    return {
+        "key": key,
+        "sim": x @ y.T,
+        "beads": [(b.src, b.tgt) for b in beads],
+        "gold": list(d.gold),
+        "src": d.src,
+        "tgt": d.tgt,
+        "model": store.name,
+    }
 
 
 def plot_similarity_map(data: dict[str, Any], ax: Any = None) -> Any:
@@ -387,7 +498,9 @@ def plot_similarity_map(data: dict[str, Any], ax: Any = None) -> Any:
     plt.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="cosine")
     for s, t in data["beads"]:
         if s and t:
-            ax.add_patch(Rectangle((t[0] - 0.5, s[0] - 0.5), len(t), len(s), fill=False, edgecolor="red", lw=1.5))
+            ax.add_patch(
+                Rectangle((t[0] - 0.5, s[0] - 0.5), len(t), len(s), fill=False, edgecolor="red", lw=1.5)
+            )
         elif s:
             ax.plot([-0.5], [s[0]], marker=">", color="red", ms=5, clip_on=False)
         else:
@@ -398,8 +511,9 @@ def plot_similarity_map(data: dict[str, Any], ax: Any = None) -> Any:
                 ax.plot(j, i, "o", color="white", ms=3)
     ax.set_xlabel("English paragraph")
     ax.set_ylabel("Chinese paragraph")
-    ax.set_title(f"letter {data['key']} ({data['model']}): our beads (red boxes; ▸ 1-0), gold (white dots)",
-                 fontsize=8)
+    ax.set_title(
+        f"letter {data['key']} ({data['model']}): our beads (red boxes; ▸ 1-0), gold (white dots)", fontsize=8
+    )
     return ax
 
 

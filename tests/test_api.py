@@ -96,7 +96,7 @@ def test_non_translations_raise_clear_error(embedder):
 
 @pytest.mark.parametrize(
     "content, problem",
-    [(b"", "empty"), (b"   \n\n  ", "empty"), ("中文".encode("gb18030") * 20, "UTF-8"),
+    [(b"", "empty"), (b"   \n\n  ", "whitespace"), ("中文".encode("gb18030") * 20, "UTF-8"),
      (b'{"title": "x"}', "parts")],
 )
 def test_bad_input_names_file_and_problem(tmp_path, embedder, content, problem):
