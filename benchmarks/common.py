@@ -785,15 +785,22 @@ def loglog_slope(sizes: Sequence[float], seconds: Sequence[float]) -> float:
 def notebook_config() -> dict[str, Any]:
     """The keyword arguments the notebook passes to each benchmark's ``run``.
 
-    With ``$ALIGNER_BENCH_SMALL=1`` every benchmark runs on tiny subsets and saves nothing
-    (about a minute in all, for the notebook test); otherwise the notebook runs the full
-    benchmarks and saves their results.
+    With ``$ALIGNER_BENCH_SMALL=1`` every benchmark runs on tiny subsets, without Vecalign
+    (embedding its merged windows is most of the time) and saves nothing: about a minute in
+    all, for the notebook test. Otherwise the notebook runs the full benchmarks and saves
+    their results.
     """
     small = os.environ.get(SMALL_ENV, "") not in ("", "0")
     if small:
         return {
             "small": True,
-            "quality": {"small": True, "bible_beads": 40, "paragraph_beads": 80, "save": False},
+            "quality": {
+                "small": True,
+                "bible_beads": 40,
+                "paragraph_beads": 80,
+                "systems": ("ours", "gale-church", "diagonal"),
+                "save": False,
+            },
             "robustness": {
                 "small": True,
                 "beads": 40,

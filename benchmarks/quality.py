@@ -50,6 +50,15 @@ SMALL_BIBLE_BEADS = 600
 SMALL_PARAGRAPH_BEADS = 1200
 LETTER_KEY = "1964-05-07"
 
+#: One colour per system in every plot.
+COLORS: dict[str, str] = {
+    "ours": "C0",
+    "ours (align_letters)": "C9",
+    "sentalign": "C1",
+    "gale-church": "C2",
+    "diagonal": "C3",
+}
+
 TABLE_COLUMNS: list[common.Column] = [
     ("system", "system", ""),
     ("precision_strict", "P strict", ".3f"),
@@ -58,6 +67,7 @@ TABLE_COLUMNS: list[common.Column] = [
     ("f1_lax", "F1 lax", ".3f"),
     ("embed_s", "embed s", ".2f"),
     ("merge_embed_s", "merge-embed s", ".2f"),
+    ("n_merge_texts", "merged texts", "d"),
     ("align_s", "align s", ".3f"),
     ("n_pred", "beads", "d"),
 ]
@@ -419,12 +429,13 @@ def plot_f1(result: dict[str, Any], ax: Any = None) -> Any:
             next((r["f1_lax"] for r in result["datasets"][n]["rows"] if r["system"] == system), 0)
             for n in names
         ]
-        bars = ax.bar(x, strict, width, label=system)
-        ax.bar(x, lax, width, fill=False, edgecolor=bars.patches[0].get_facecolor(), linestyle="--")
+        color = COLORS.get(system, "C7")
+        ax.bar(x, strict, width, label=system, color=color)
+        ax.bar(x, lax, width, fill=False, edgecolor=color, linestyle="--")
     ax.set_xticks(np.arange(len(names)), names, fontsize=8)
     ax.set_ylim(0, 1)
     ax.set_ylabel("F1 (filled: strict, dashed: lax)")
-    ax.legend(fontsize=7, ncol=len(systems), loc="lower center")
+    ax.legend(fontsize=7, ncol=len(systems), loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
     return ax
 
 
@@ -440,7 +451,13 @@ def plot_recall_by_kind(result: dict[str, Any], dataset: str, ax: Any = None, ma
     width = 0.8 / max(len(rows), 1)
     for k, r in enumerate(rows):
         x = np.arange(len(kinds)) + (k - (len(rows) - 1) / 2) * width
-        ax.bar(x, [r["recall_by_kind"].get(kind, 0.0) for kind in kinds], width, label=r["system"])
+        ax.bar(
+            x,
+            [r["recall_by_kind"].get(kind, 0.0) for kind in kinds],
+            width,
+            label=r["system"],
+            color=COLORS.get(r["system"], "C7"),
+        )
     ax.set_xticks(np.arange(len(kinds)), [f"{k}\n(n={gold[k]})" for k in kinds], fontsize=8)
     ax.set_ylim(0, 1)
     ax.set_title(f"recall per gold bead type: {dataset}", fontsize=9)

@@ -22,7 +22,7 @@ import numpy as np
 
 from . import common
 from .common import AlignedSet, EmbeddingStore, timer
-from .quality import run_systems, signature
+from .quality import COLORS, run_systems, signature
 
 logger = logging.getLogger(__name__)
 
@@ -161,8 +161,9 @@ def plot_robustness(result: dict[str, Any], ax: Any = None) -> Any:
     for system in dict.fromkeys(r["system"] for r in rows):
         rs = [r for r in rows if r["system"] == system]
         x = [100 * r["rate"] for r in rs]
-        (line,) = ax.plot(x, [r["f1_strict"] for r in rs], "o-", label=f"{system} strict")
-        ax.plot(x, [r["f1_lax"] for r in rs], "o--", color=line.get_color(), label=f"{system} lax")
+        color = COLORS.get(system, "C7")
+        ax.plot(x, [r["f1_strict"] for r in rs], "o-", color=color, label=f"{system} strict")
+        ax.plot(x, [r["f1_lax"] for r in rs], "o--", color=color, label=f"{system} lax")
     ax.set_xlabel("perturbation rate (%)")
     ax.set_ylabel("F1")
     ax.set_ylim(0, 1)

@@ -585,14 +585,21 @@ def plot_dp_scaling(result: dict[str, Any], ax: Any = None) -> Any:
     """Log-log plot of alignment time against units per side, one line per system, with a linear guide."""
     import matplotlib.pyplot as plt
 
+    from .quality import COLORS
+
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 3.5))
     rows = result["dp"]["rows"]
     for system in dict.fromkeys(r["system"] for r in rows):
         rs = [r for r in rows if r["system"] == system]
         slope = result["dp"]["slope"][system]
+        color = COLORS.get(system, "C7")
         ax.loglog(
-            [r["n"] for r in rs], [r["seconds"] for r in rs], "o-", label=f"{system} (slope {slope:.2f})"
+            [r["n"] for r in rs],
+            [r["seconds"] for r in rs],
+            "o-",
+            color=color,
+            label=f"{system} (slope {slope:.2f})",
         )
     ns = np.array(sorted({r["n"] for r in rows}), dtype=float)
     first = min((r for r in rows if r["n"] == ns[0]), key=lambda r: r["seconds"])["seconds"]

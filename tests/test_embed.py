@@ -112,9 +112,17 @@ def test_translation_pairs_score_higher_than_non_pairs(vectors, name):
 
 def test_combined_dot_product_is_the_weighted_sum_of_cosines(vectors):
     (u_zh, u_en), (e_zh, e_en), (c_zh, c_en) = vectors["usem3"], vectors["e5"], vectors["usem3+e5"]
-    s_u, s_e = embed.USEM3_NONPARALLEL_COS[1], embed.E5_NONPARALLEL_COS[1]
+    s_u, s_e = embed.NONPARALLEL_COS["usem3"][1], embed.NONPARALLEL_COS["e5"][1]
     expected = ((u_zh @ u_en.T) / s_u + (e_zh @ e_en.T) / s_e) / (1 / s_u + 1 / s_e)
     np.testing.assert_allclose(c_zh @ c_en.T, expected, atol=1e-5)
+
+
+def test_combined_spread_constants_are_consistent():
+    # The combined score's mean over non-parallel pairs is the spread-weighted mean of the parts.
+    (m_u, s_u), (m_e, s_e) = embed.NONPARALLEL_COS["usem3"], embed.NONPARALLEL_COS["e5"]
+    derived = (m_u / s_u + m_e / s_e) / (1 / s_u + 1 / s_e)
+    assert abs(embed.NONPARALLEL_COS["usem3+e5"][0] - derived) < 0.005
+    assert set(embed.NONPARALLEL_COS) == set(BUILTIN_MODELS)
 
 
 def test_duplicates_and_order_are_kept(usem3):

@@ -11,7 +11,7 @@ import numpy as np
 from ..types import Bead
 from .cost import LengthModel, bead_cost, length_model_for, text_length
 from .dp import Band, banded_dp
-from .search import approx_sims, coarse_band, normalise, plausible_edges
+from .search import approx_sims, coarse_band, normalise, plausible_edges, sum_baseline, sum_norms2
 
 logger = logging.getLogger(__name__)
 
@@ -66,14 +66,24 @@ class Aligner:
     """
 
     MAX_UNITS: int = 5
-    #: Per-unit skip cost. A 1-1 bead beats skipping both units when ``1 - sim < 2 * SKIP``;
-    #: with the bundled USE model 1-1 translations have cosine 0.45-0.70 (10th-90th
-    #: percentile, Bible dev half), neighbouring non-translations 0.30 (median).
-    SKIP: float = 0.35
+    #: Per-unit skip cost and per-extra-unit merge penalty, chosen together (Bible dev half,
+    #: USE model; grid skip 0.5-1.0 x penalty 0-0.35). Constraint first: a unit orthogonal
+    #: to a perfect 1-1 bead must be skipped, not merged, i.e. ``1.5 * (1 - 1/sqrt(2)) +
+    #: MERGE_PENALTY > SKIP`` (0.74 > 0.7): text with no translation comes out as 1-0 / 0-1
+    #: (letters whose last third has no English). Within it, (0.7, 0.3) scored 0.872 strict
+    #: F1 on the dev half; (0.7, 0.2) scored 0.890 but glues unrelated units onto beads;
+    #: lower skips split genuine 2-1 beads into 1-1 + 1-0 (0.5: 0.810).
+    SKIP: float = 0.7
+    MERGE_PENALTY: float = 0.3
+    #: Weight of the squared z-score of the length ratio (dev half: 0 -> 0.851, 0.05 -> 0.885,
+    #: 0.1 -> 0.888 at the earlier (0.8, 0.2)); 0.05 keeps the model-fitted term moderate for
+    #: freer literary translations.
     LENGTH_WEIGHT: float = 0.05
-    MERGE_PENALTY: float = 0.0
+    #: Half-width of the band around the projected coarse path (Vecalign: 5 + max/2).
     BAND_WIDTH: int = 8
-    MARGIN: float = 0.3
+    #: Plausibility margin for real merged embeddings (dev half: 0 -> 655 segments, 0.885;
+    #: 0.05 -> 717, 0.889; 0.2 -> 1156, 0.877; every merge (17k) -> 0.876).
+    MARGIN: float = 0.05
 
     def __init__(
         self,
@@ -217,16 +227,24 @@ class Aligner:
         skip_t = np.full(m, self.skip)
 
         t0 = time.perf_counter()
-        band = coarse_band(x, y, self.band_width, self.skip)
-        sims = approx_sims(band, types, x, y)
+        band = coarse_band(x, y, self.band_width)
+        max_a, max_b = int(types[:, 0].max()), int(types[:, 1].max())
+        nx2, ny2 = sum_norms2(x, max_a), sum_norms2(y, max_b)
+        sims = approx_sims(band, types, x, y, nx2, ny2)
+        # Margin baselines: each segment's cosine with the mean vector of the other text.
+        mean_x, mean_y = x.mean(axis=0), y.mean(axis=0)
+        base_s = sum_baseline(x @ mean_y, nx2)
+        base_t = sum_baseline(y @ mean_x, ny2)
         t1 = time.perf_counter()
         # Segments may not span a blank unit (it keeps its own bead).
-        bad_s = _spans_break(src_breaks, int(types[:, 0].max()))
-        bad_t = _spans_break(tgt_breaks, int(types[:, 1].max()))
+        bad_s = _spans_break(src_breaks, max_a)
+        bad_t = _spans_break(tgt_breaks, max_b)
+        base = np.empty_like(sims)
         for k, (a, b) in enumerate(types):
             bad = bad_s[a][band.cell_i] | bad_t[b][band.cell_j]
             sims[k, bad] = np.nan
-        cost = self._costs(band, sims, cls, clt, lm)
+            base[k] = 0.5 * (base_s[a][band.cell_i] + base_t[b][band.cell_j])
+        cost = self._costs(band, sims, base, cls, clt, lm)
         plausible = plausible_edges(band, types, cost, skip_s, skip_t, self.margin)
         t2 = time.perf_counter()
 
@@ -244,9 +262,10 @@ class Aligner:
         src_joiner = JOINERS.get(src_lang, " ")
         tgt_joiner = JOINERS.get(tgt_lang, " ")
         t3 = time.perf_counter()
-        rows_s, vs = self._embed_segments(src, x, sorted(need_s), encode, src_joiner, int(types[:, 0].max()))
-        rows_t, vt = self._embed_segments(tgt, y, sorted(need_t), encode, tgt_joiner, int(types[:, 1].max()))
+        rows_s, vs = self._embed_segments(src, x, sorted(need_s), encode, src_joiner, max_a)
+        rows_t, vt = self._embed_segments(tgt, y, sorted(need_t), encode, tgt_joiner, max_b)
         t4 = time.perf_counter()
+        rs_base, rt_base = vs @ mean_y, vt @ mean_x
         for k, (a, b) in enumerate(types):
             if a == 1 and b == 1:
                 continue
@@ -256,7 +275,8 @@ class Aligner:
             for c0 in range(0, len(cells), 65536):
                 cc = cells[c0 : c0 + 65536]
                 sims[k, cc] = np.einsum("ij,ij->i", vs[rs[cc]], vt[rt[cc]])
-        cost = self._costs(band, sims, cls, clt, lm)
+                base[k, cc] = 0.5 * (rs_base[rs[cc]] + rt_base[rt[cc]])
+        cost = self._costs(band, sims, base, cls, clt, lm)
         beads = banded_dp(band, types, cost, skip_s, skip_t)
         t5 = time.perf_counter()
         self.last_stats.update(
@@ -276,7 +296,7 @@ class Aligner:
             out.append((i0, i1, j0, j1, score))
         return out
 
-    def _costs(self, band: Band, sims: np.ndarray, cls: np.ndarray, clt: np.ndarray, lm: LengthModel) -> np.ndarray:
+    def _costs(self, band: Band, sims: np.ndarray, base: np.ndarray, cls: np.ndarray, clt: np.ndarray, lm: LengthModel) -> np.ndarray:
         cost = np.empty(sims.shape, dtype=np.float32)
         ci, cj = band.cell_i, band.cell_j
         for k, (a, b) in enumerate(self.types):
@@ -284,7 +304,7 @@ class Aligner:
             c = np.full(band.size, np.inf, dtype=np.float32)
             i, j = ci[ok], cj[ok]
             c[ok] = bead_cost(
-                sims[k, ok], int(a), int(b), cls[i] - cls[i - a], clt[j] - clt[j - b], lm, self.length_weight, self.merge_penalty
+                sims[k, ok], base[k, ok], int(a), int(b), cls[i] - cls[i - a], clt[j] - clt[j - b], lm, self.length_weight, self.merge_penalty
             )
             cost[k] = c
         return cost

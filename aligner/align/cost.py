@@ -3,13 +3,20 @@
 All functions are vectorised over arrays of candidate beads and know nothing about the DP.
 A bead of type ``(a, b)`` (``a`` source units, ``b`` target units, ``a, b >= 1``) costs::
 
-    cost = (a + b) / 2 * (1 - sim)  +  length_weight * z**2 / 2  +  merge_penalty * (a + b - 2)
+    cost = (a + b) / 2 * (1 - sim + base)  +  length_weight * z**2 / 2  +  merge_penalty * (a + b - 2)
 
 * ``sim`` is the cosine of the two sides' embeddings (each side's units embedded as one
-  concatenated text). ``(1 - sim)`` is charged once per unit covered, halved so that a 1-1
-  bead costs ``1 - sim``: the total is a per-unit quantity, comparable between a path that
-  merges units and one that does not (Vecalign charges ``a * b`` times instead, which makes
-  merges expensive; measured on the Bible dev half, per unit is better).
+  concatenated text) and ``base = (x . mean(Y) + y . mean(X)) / 2`` the mean cosine of each
+  side with the whole other text: ``sim - base`` is a margin score (Artetxe & Schwenk 2019,
+  with the document mean in place of the k nearest neighbours, which is linear and so also
+  exact for sums of vectors). It removes the bias of long, generic segments, whose cosine
+  with anything is high. ``(1 - sim + base)`` is charged once per unit covered, halved so
+  that a 1-1 bead costs ``1 - sim + base``.
+* ``merge_penalty`` per unit beyond 1-1: embeddings of concatenated text are closer than
+  those of single sentences even when the finer split is right, so merges must earn their
+  place. With it the aligner returns minimal beads (two 1-1 rather than one 2-2).
+  Vecalign charges ``a * b`` instead of ``(a + b) / 2``: on the Bible dev half this
+  scored 0.864 strict F1 against 0.877 for the per-unit charge plus penalty.
 * ``z = (log((len_tgt + c) / (len_src + c)) - mu) / sigma`` is the standardised log length
   ratio of the bead (Gale & Church 1993 in the log domain); ``mu``, ``sigma``, ``c`` are a
   :class:`LengthModel` fitted per language pair.
@@ -87,6 +94,7 @@ def fit_length_model(len_src: np.ndarray, len_tgt: np.ndarray, smooth: float = 5
 
 def bead_cost(
     sim: np.ndarray,
+    base: np.ndarray,
     a: int,
     b: int,
     len_src: np.ndarray,
@@ -99,6 +107,7 @@ def bead_cost(
 
     Args:
         sim: cosine similarities, any shape.
+        base: the margin baseline of each bead (mean cosine with the other text), same shape.
         a, b: the bead type (``a, b >= 1``).
         len_src, len_tgt: total length of each bead's source and target side, same shape.
         length_model: the length-ratio model of the language pair.
@@ -108,7 +117,7 @@ def bead_cost(
     Returns:
         float32 costs, same shape as ``sim``.
     """
-    cost = (a + b) / 2.0 * (1.0 - np.asarray(sim, np.float64))
+    cost = (a + b) / 2.0 * (1.0 - np.asarray(sim, np.float64) + np.asarray(base, np.float64))
     if length_weight:
         z = length_model.z(len_src, len_tgt)
         cost += length_weight * 0.5 * z * z

@@ -25,6 +25,10 @@ from .dp import Band, dp_forward, full_band, make_band, rows_band
 
 #: Largest grid aligned by a full DP at the top of the pyramid (cells); 300 x 300 blocks.
 MAX_FULL_CELLS = 90_000
+#: Cost of skipping one block at the coarse levels (where a 1-1 bead costs ``1 - cos``):
+#: matching blocks have cosine 0.6-0.9 with USE, so a skip (0.8 per block, 1.6 for two)
+#: is taken only where nothing on the other side resembles the block.
+COARSE_SKIP = 0.8
 #: Bead types searched at the coarse levels: blocks rarely need more than 2-1 / 1-2.
 COARSE_TYPES = np.array([[1, 1], [2, 1], [1, 2]], dtype=np.int64)
 
@@ -66,6 +70,26 @@ def sum_norms2(x: np.ndarray, max_a: int) -> np.ndarray:
         for k in range(1, a):
             total = total + 2.0 * (csums[k][i - k] - csums[k][i - a])
         out[a, i] = total
+    return out
+
+
+def sum_baseline(r: np.ndarray, norms2: np.ndarray) -> np.ndarray:
+    """Margin baseline of normalised sums: ``(r[i-a] + ... + r[i-1]) / sqrt(norms2[a, i])``.
+
+    ``r[p] = x[p] . mean_other`` is linear in the vector, so the baseline of the normalised
+    sum of a run is the sum of its units' baselines over the norm of the sum.
+
+    Returns:
+        float64 ``(max_a + 1, n + 1)``, laid out like :func:`sum_norms2`.
+    """
+    n = len(r)
+    cs = np.zeros(n + 1)
+    np.cumsum(r, out=cs[1:])
+    out = np.full(norms2.shape, np.nan)
+    for a in range(1, norms2.shape[0]):
+        i = np.arange(a, n + 1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[a, i] = (cs[i] - cs[i - a]) / np.sqrt(norms2[a, i])
     return out
 
 
@@ -183,7 +207,7 @@ def _blocks(x: np.ndarray) -> np.ndarray:
     return normalise(s)
 
 
-def coarse_band(x: np.ndarray, y: np.ndarray, width: int, skip: float, max_full_cells: int = MAX_FULL_CELLS) -> Band:
+def coarse_band(x: np.ndarray, y: np.ndarray, width: int, skip: float = COARSE_SKIP, max_full_cells: int = MAX_FULL_CELLS) -> Band:
     """Band of the unit grid around a coarse path found by recursive downsampling.
 
     Args:
