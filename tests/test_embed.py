@@ -231,9 +231,11 @@ class _FakeEmbedder:
 
     def __init__(self) -> None:
         self.calls = 0
+        self.batches: list[list[str]] = []
 
     def encode(self, texts, show_progress_bar=None):
         self.calls += 1
+        self.batches.append(list(texts))
         out = np.stack([np.random.default_rng(sum(map(ord, t)) + len(t)).normal(size=8) for t in texts])
         return (out / np.linalg.norm(out, axis=1, keepdims=True)).astype(np.float32)
 
@@ -243,7 +245,7 @@ def test_cached_embedder_batches_longest_first(tmp_path):
     emb = CachedEmbedder(fake, tmp_path, batch_size=2)
     texts = ["a", "bbbb", "cc", "ddd", "a"]
     out = emb.encode(texts)
-    assert fake.calls == 2  # 4 distinct texts, 2 per batch
+    assert fake.batches == [["bbbb", "ddd"], ["cc", "a"]]  # distinct texts, longest first
     np.testing.assert_array_equal(out, fake.encode(texts))
     assert len(emb.cache) == 4
 
