@@ -39,7 +39,10 @@ def _check_level(level: str) -> None:
 
 
 def _get_embedder(model: str | object, cache_dir: str | Path | None | object, show_progress_bar: bool | None):
-    """Return ``(name, encode)`` for a model name or an object with ``encode``."""
+    """Return ``(name, encode, background)`` for a model name or an object with ``encode``.
+
+    ``background`` is the model's mean cosine between unrelated texts when known.
+    """
     if isinstance(model, str):
         from .embed import load_embedder
 
@@ -61,7 +64,10 @@ def _get_embedder(model: str | object, cache_dir: str | Path | None | object, sh
             out = embedder.encode(texts)
         return np.asarray(out, dtype=np.float32)
 
-    return name, encode
+    from .embed import NONPARALLEL_COS
+
+    known = NONPARALLEL_COS.get(name)
+    return name, encode, (known[0] if known else None)
 
 
 _DEFAULT = object()
@@ -126,6 +132,9 @@ def _sentences_inside(
     en_units: Sequence[Unit],
     aligner: Aligner,
     encode: Encode,
+    src_lang: str = "zh",
+    tgt_lang: str = "en",
+    background: float | None = None,
 ) -> list[Bead]:
     """Align sentences inside each aligned paragraph bead (paragraph beads are hard constraints)."""
     zh_by_par: dict[int, list[int]] = {}
@@ -143,7 +152,7 @@ def _sentences_inside(
             beads.extend(Bead((), (k,)) for k in ei)
             continue
         inner = aligner.align([zh_units[k].text for k in zi], [en_units[k].text for k in ei], encode,
-                              src_lang="zh", tgt_lang="en")
+                              src_lang=src_lang, tgt_lang=tgt_lang, background=background)
         beads.extend(
             Bead(tuple(zi[s] for s in b.src), tuple(ei[t] for t in b.tgt), b.score) for b in inner
         )
@@ -151,7 +160,7 @@ def _sentences_inside(
 
 
 def _align_pair(
-    pair: LetterPair, level: str, aligner: Aligner, encode: Encode | None
+    pair: LetterPair, level: str, aligner: Aligner, encode: Encode | None, background: float | None = None
 ) -> LetterAlignment:
     zh_par = _paragraph_units(pair.zh)
     en_par = _paragraph_units(pair.en)
@@ -159,7 +168,7 @@ def _align_pair(
         para_beads = _one_sided(len(zh_par), len(en_par))
     else:
         para_beads = aligner.align([u.text for u in zh_par], [u.text for u in en_par], encode,
-                                   src_lang=pair.zh.lang, tgt_lang=pair.en.lang)
+                                   src_lang=pair.zh.lang, tgt_lang=pair.en.lang, background=background)
     if level == "paragraph":
         return LetterAlignment(pair=pair, level="paragraph", zh_units=zh_par, en_units=en_par,
                                beads=tuple(para_beads))
@@ -168,7 +177,8 @@ def _align_pair(
     if pair.zh is None or pair.en is None or encode is None:
         beads = _one_sided(len(zh_sen), len(en_sen))
     else:
-        beads = _sentences_inside(para_beads, zh_sen, en_sen, aligner, encode)
+        beads = _sentences_inside(para_beads, zh_sen, en_sen, aligner, encode, pair.zh.lang, pair.en.lang,
+                                  background)
     return LetterAlignment(pair=pair, level="sentence", zh_units=zh_sen, en_units=en_sen, beads=tuple(beads))
 
 
@@ -271,8 +281,8 @@ def align_letters(
         if not letters:
             raise InputError(doc.path, "no letters or paragraphs found")
 
-    model_name, encode = _get_embedder(model if model is not None else DEFAULT_MODEL, cache_dir,
-                                       show_progress_bar)
+    model_name, encode, background = _get_embedder(model if model is not None else DEFAULT_MODEL, cache_dir,
+                                                   show_progress_bar)
     pairs = pair_letters(zh_letters, en_letters, similarity=letter_similarity(encode), threshold=pair_threshold)
     if not any(p.zh is not None and p.en is not None for p in pairs):
         raise InputError(
@@ -285,7 +295,7 @@ def align_letters(
     warnings: list[str] = []
     letters: list[LetterAlignment] = []
     for pair in pairs:
-        la = _align_pair(pair, level, the_aligner, encode)
+        la = _align_pair(pair, level, the_aligner, encode, background)
         _check_cover(la)
         letters.append(la)
         if pair.zh is None or pair.en is None:
@@ -363,10 +373,11 @@ def align_texts(
     en_letter = Letter(lang=tgt_lang, paragraphs=tuple(en), source=en_path)
     zh_units = tuple(Unit(text=t, paragraph=i) for i, t in enumerate(zh))
     en_units = tuple(Unit(text=t, paragraph=i) for i, t in enumerate(en))
-    model_name, encode = _get_embedder(model if model is not None else DEFAULT_MODEL, cache_dir,
-                                       show_progress_bar)
+    model_name, encode, background = _get_embedder(model if model is not None else DEFAULT_MODEL, cache_dir,
+                                                   show_progress_bar)
     if zh_units and en_units:
-        beads = the_aligner.align(list(zh), list(en), encode, src_lang=src_lang, tgt_lang=tgt_lang)
+        beads = the_aligner.align(list(zh), list(en), encode, src_lang=src_lang, tgt_lang=tgt_lang,
+                                  background=background)
         method = "order"
     else:
         beads = _one_sided(len(zh_units), len(en_units))

@@ -72,7 +72,7 @@ def test_sentence_level_inside_paragraphs(embedder):
     r = align_letters(ZH_PAIR, EN_PAIR, level="sentence", model=embedder, cache_dir=None)
     la = next(la for la in r.paired if la.pair.zh.kind == "letter")
     assert la.level == "sentence" and _cover(la)
-    assert len(la.zh_units) > 100 and len(la.en_units) > 100
+    assert len(la.zh_units) > 100 and len(la.en_units) > 60
     para = align_letters(ZH_PAIR, EN_PAIR, model=embedder, cache_dir=None)
     pla = next(x for x in para.paired if x.pair.zh.kind == "letter")
     zh_to_bead = {p: k for k, b in enumerate(pla.beads) for p in b.src}
@@ -83,7 +83,7 @@ def test_sentence_level_inside_paragraphs(embedder):
         pars |= {en_to_bead[la.en_units[j].paragraph] for j in b.tgt}
         assert len(pars) == 1  # never crosses an aligned paragraph bead
         two_sided += bool(b.src and b.tgt)
-    assert two_sided > 80
+    assert two_sided > 50
     assert r.signature.options and dict(r.signature.options)["level"] == "sentence"
 
 

@@ -84,6 +84,12 @@ class Aligner:
     #: Plausibility margin for real merged embeddings (dev half: 0 -> 655 segments, 0.885;
     #: 0.05 -> 717, 0.889; 0.2 -> 1156, 0.877; every merge (17k) -> 0.876).
     MARGIN: float = 0.05
+    #: Pseudo-units of the background prior in the margin baseline (only when ``align`` is
+    #: given ``background``): a text of n units weighs its own mean by n / (n + 10). Chosen
+    #: so that front matter of 2-3 paragraphs is judged against the model's background while
+    #: letters of 20+ paragraphs keep mostly their own (data/gold front matter: the 1-2 bead
+    #: of the publisher's note is found with it and missed without).
+    PRIOR_UNITS: int = 10
 
     def __init__(
         self,
@@ -143,6 +149,7 @@ class Aligner:
         tgt_lang: str = "en",
         src_embeddings: np.ndarray | None = None,
         tgt_embeddings: np.ndarray | None = None,
+        background: float | None = None,
     ) -> list[Bead]:
         """Align ``src`` (Chinese) with ``tgt`` (English) units.
 
@@ -154,6 +161,10 @@ class Aligner:
             src_lang, tgt_lang: language codes (length model and joiner).
             src_embeddings, tgt_embeddings: precomputed embeddings of the single units,
                 shape ``(len(src), d)``; rows of empty units are ignored.
+            background: the model's mean cosine between unrelated texts (see
+                ``aligner.embed.NONPARALLEL_COS``). The margin baseline of a short text
+                (a few paragraphs of front matter, all on one subject) is shrunk towards it,
+                with a weight of :attr:`PRIOR_UNITS` pseudo-units; ``None``: no shrinkage.
 
         Returns:
             Beads in order covering every index of both sides exactly once; empty or
@@ -187,6 +198,7 @@ class Aligner:
             tgt_lang,
             _breaks(keep_s),
             _breaks(keep_t),
+            background,
         )
         self.last_stats["embed_s"] += embed_s
         self.last_stats["total_s"] = time.perf_counter() - t_start
@@ -214,6 +226,7 @@ class Aligner:
         tgt_lang: str,
         src_breaks: np.ndarray,
         tgt_breaks: np.ndarray,
+        background: float | None = None,
     ) -> list[tuple[int, int, int, int, float]]:
         """Beads ``(i0, i1, j0, j1, score)`` over the non-empty units."""
         n, m = len(src), len(tgt)
@@ -233,8 +246,13 @@ class Aligner:
         sims = approx_sims(band, types, x, y, nx2, ny2)
         # Margin baselines: each segment's cosine with the mean vector of the other text.
         mean_x, mean_y = x.mean(axis=0), y.mean(axis=0)
-        base_s = sum_baseline(x @ mean_y, nx2)
-        base_t = sum_baseline(y @ mean_x, ny2)
+        # Shrink towards the model's background similarity when the other text is short:
+        # with a handful of related units its mean is no estimate of "unrelated text".
+        w_s = 1.0 if background is None else m / (m + self.PRIOR_UNITS)
+        w_t = 1.0 if background is None else n / (n + self.PRIOR_UNITS)
+        bg = 0.0 if background is None else float(background)
+        base_s = w_s * sum_baseline(x @ mean_y, nx2) + (1 - w_s) * bg
+        base_t = w_t * sum_baseline(y @ mean_x, ny2) + (1 - w_t) * bg
         t1 = time.perf_counter()
         # Segments may not span a blank unit (it keeps its own bead).
         bad_s = _spans_break(src_breaks, max_a)
@@ -265,7 +283,8 @@ class Aligner:
         rows_s, vs = self._embed_segments(src, x, sorted(need_s), encode, src_joiner, max_a)
         rows_t, vt = self._embed_segments(tgt, y, sorted(need_t), encode, tgt_joiner, max_b)
         t4 = time.perf_counter()
-        rs_base, rt_base = vs @ mean_y, vt @ mean_x
+        rs_base = w_s * (vs @ mean_y) + (1 - w_s) * bg
+        rt_base = w_t * (vt @ mean_x) + (1 - w_t) * bg
         for k, (a, b) in enumerate(types):
             if a == 1 and b == 1:
                 continue
