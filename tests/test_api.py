@@ -142,3 +142,23 @@ def test_result_exports_all_formats(pair_result, tmp_path):
     assert len(root.findall("./body/tu")) == n_two_sided
     rows = [json.loads(x) for x in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
     assert sum(1 for r in rows if r.get("type") != "header") == sum(len(la.beads) for la in pair_result.letters)
+
+
+def test_undated_letters_pair_by_content(embedder):
+    """Without dates, the real pair still pairs (by similarity), and nothing else does."""
+    from dataclasses import replace
+
+    from aligner.api import PAIR_THRESHOLD, letter_similarity
+    from aligner.letters import pair_letters
+
+    strip = lambda letters: [replace(lt, date=None, sender=None, recipient=None) for lt in letters]  # noqa: E731
+    zh = strip(split_letters(read_document(ZH_PAIR, lang="zh"))) + strip(split_letters(read_document(ZH_SEED)))
+    en = strip(split_letters(read_document(EN_PAIR, lang="en")))
+    sim = letter_similarity(embedder.encode)
+    matrix = sim(zh, en)
+    assert matrix[1, 1] > 0.7 and matrix[0, 0] > PAIR_THRESHOLD  # the letter, the front matter
+    assert (matrix[2:, 1] < 0.4).all()  # every other letter, same subject, different text
+    pairs = [p for p in pair_letters(zh, en, similarity=sim, threshold=PAIR_THRESHOLD) if p.zh and p.en]
+    assert [(p.zh.paragraphs[0][:10], p.en.paragraphs[0][:20]) for p in pairs if p.zh.kind == "letter"] == [
+        ("中共中央一九六四年五", "LETTER OF THE CENTRA")]
+    assert all(p.method in ("similarity", "order") for p in pairs)
