@@ -119,20 +119,33 @@ def _json_default(obj: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
-def write_results(name: str, payload: Mapping[str, Any], results_dir: str | Path = RESULTS) -> Path:
+def write_results(
+    name: str, payload: Mapping[str, Any], results_dir: str | Path = RESULTS, stamp: bool = True
+) -> Path:
     """Write ``payload`` to ``<results_dir>/<name>-<UTC timestamp>.json`` and ``<name>-latest.json``.
 
+    With ``stamp=False`` only ``<name>.json`` is written (progress of a long run, kept if it dies).
+
     Returns:
-        The path of the ``-latest`` file.
+        The path of the ``-latest`` file (of ``<name>.json`` without ``stamp``).
     """
     results_dir = Path(results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(payload, indent=1, ensure_ascii=False, default=_json_default)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
-    (results_dir / f"{name}-{stamp}.json").write_text(text + "\n", encoding="utf-8")
+    text = json.dumps(payload, indent=1, ensure_ascii=False, default=_json_default) + "\n"
+    if not stamp:
+        path = results_dir / f"{name}.json"
+        path.write_text(text, encoding="utf-8")
+        return path
+    when = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    (results_dir / f"{name}-{when}.json").write_text(text, encoding="utf-8")
     latest = results_dir / f"{name}-latest.json"
-    latest.write_text(text + "\n", encoding="utf-8")
+    latest.write_text(text, encoding="utf-8")
     return latest
+
+
+def remove_results(name: str, results_dir: str | Path = RESULTS) -> None:
+    """Delete ``<results_dir>/<name>.json`` if it exists (the progress file of a finished run)."""
+    (Path(results_dir) / f"{name}.json").unlink(missing_ok=True)
 
 
 def result_name(name: str, small: bool) -> str:
@@ -337,11 +350,43 @@ class EncodeView:
         }
 
 
+_EMBEDDERS: dict[str, Any] = {}
+_STORES: dict[tuple[str, str], EmbeddingStore] = {}
+
+
 def load_default_embedder(model: str | None = None) -> Any:
-    """Load the project's default embedder (or ``model``) without the library's disk cache."""
+    """Load the project's default embedder (or ``model``) without the library's disk cache.
+
+    The model is loaded once per process and then reused (its vectors are not cached: every
+    ``encode`` call really embeds).
+    """
     from aligner.embed import DEFAULT_MODEL, load_embedder
 
-    return load_embedder(model or DEFAULT_MODEL, cache_dir=None)
+    name = model or DEFAULT_MODEL
+    if name not in _EMBEDDERS:
+        _EMBEDDERS[name] = load_embedder(name, cache_dir=None)
+    return _EMBEDDERS[name]
+
+
+def get_store(model: str | None = None, cache_dir: str | Path | None = None) -> tuple[EmbeddingStore, float]:
+    """The process-wide :class:`EmbeddingStore` of ``model`` and ``cache_dir`` (see
+    :func:`default_cache_dir`), created on first use, so benchmarks run one after the other (the
+    notebook) share embeddings; the costs charged are those measured when each text was embedded.
+
+    Returns:
+        ``(store, seconds spent loading the model now)`` (0.0 when it was already loaded).
+    """
+    from aligner.embed import DEFAULT_MODEL
+
+    directory = default_cache_dir(cache_dir)
+    key = (model or DEFAULT_MODEL, str(directory))
+    if key in _STORES:
+        return _STORES[key], 0.0
+    t0 = time.perf_counter()
+    embedder = load_default_embedder(model)
+    load_s = time.perf_counter() - t0
+    _STORES[key] = EmbeddingStore(embedder, directory)
+    return _STORES[key], load_s
 
 
 def default_cache_dir(cache_dir: str | Path | None = None) -> Path | None:

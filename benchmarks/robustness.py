@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from . import common
-from .common import AlignedSet, EmbeddingStore, timer
+from .common import AlignedSet, timer
 from .quality import COLORS, run_systems, signature
 
 logger = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ def run(
     store = None
     model_name = "none"
     if any(s in ("ours", "sentalign") for s in systems):
-        store = EmbeddingStore(common.load_default_embedder(model), common.default_cache_dir(cache_dir))
+        store, _ = common.get_store(model, cache_dir)
         model_name = store.name
     aligner = Aligner()
     rows: list[dict[str, Any]] = []
@@ -98,6 +98,11 @@ def run(
                 rows.append(r)
             if store is not None:
                 store.save()
+            if save:
+                partial = {"benchmark": "robustness", "small": small, "rows": rows}
+                common.write_results(
+                    common.result_name("robustness", small) + "-partial", partial, stamp=False
+                )
     out: dict[str, Any] = {
         "benchmark": "robustness",
         "small": small,
@@ -116,6 +121,7 @@ def run(
     out["report"] = report(out)
     if save:
         out["path"] = str(common.write_results(common.result_name("robustness", small), out))
+        common.remove_results(common.result_name("robustness", small) + "-partial")
     return out
 
 

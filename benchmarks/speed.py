@@ -379,7 +379,7 @@ def bible_ratio(
     from .quality import run_systems
 
     aset = common.load_bible(max_beads)
-    store = common.EmbeddingStore(common.load_default_embedder(model), common.default_cache_dir(cache_dir))
+    store, _ = common.get_store(model, cache_dir)
     rows = run_systems([aset], store, Aligner(), ("ours", "sentalign"))
     store.save()
     by = {r["system"]: r for r in rows}

@@ -3,7 +3,7 @@
 All functions are vectorised over arrays of candidate beads and know nothing about the DP.
 A bead of type ``(a, b)`` (``a`` source units, ``b`` target units, ``a, b >= 1``) costs::
 
-    cost = (a + b) / 2 * (1 - sim + base)  +  length_weight * z**2 / 2  +  merge_penalty * (a + b - 2)
+    cost = (a + b) / 2 * (1 - sim + base)  +  length_weight * z**2 / 2  +  merge_penalty * (e_src + e_tgt)
 
 * ``sim`` is the cosine of the two sides' embeddings (each side's units embedded as one
   concatenated text) and ``base = (x . mean(Y) + y . mean(X)) / 2`` the mean cosine of each
@@ -15,6 +15,14 @@ A bead of type ``(a, b)`` (``a`` source units, ``b`` target units, ``a, b >= 1``
 * ``merge_penalty`` per unit beyond 1-1: embeddings of concatenated text are closer than
   those of single sentences even when the finer split is right, so merges must earn their
   place. With it the aligner returns minimal beads (two 1-1 rather than one 2-2).
+  ``e_src`` and ``e_tgt`` count the *extra* units of each side in units of typical length
+  (:func:`extra_units`): half of each extra unit is charged flat (the Aligner's merge
+  floor), the other half by the side's length minus its longest unit, over the mean unit
+  length of that side's text, capped at ``a - 1`` (``b - 1``). Gluing a short fragment
+  onto a sentence is cheaper; a unit of average length or more costs the full penalty, so
+  a long unit with nothing to match is still skipped rather than merged. On the Bible dev
+  half this scored 0.889 strict F1 against 0.872 for the flat ``a + b - 2`` (full set
+  0.918 vs 0.908; lax 0.999 vs 0.994: far fewer spurious 1-0 / 0-1 beads).
   Vecalign charges ``a * b`` instead of ``(a + b) / 2``: on the Bible dev half this
   scored 0.864 strict F1 against 0.877 for the per-unit charge plus penalty.
 * ``z = (log((len_tgt + c) / (len_src + c)) - mu) / sigma`` is the standardised log length
@@ -102,6 +110,8 @@ def bead_cost(
     length_model: LengthModel,
     length_weight: float,
     merge_penalty: float,
+    extra_src: np.ndarray | None = None,
+    extra_tgt: np.ndarray | None = None,
 ) -> np.ndarray:
     """Cost of beads of type ``(a, b)`` (formula in the module docstring).
 
@@ -113,6 +123,8 @@ def bead_cost(
         length_model: the length-ratio model of the language pair.
         length_weight: weight of the length term (0 switches it off).
         merge_penalty: cost per unit beyond a 1-1 bead.
+        extra_src, extra_tgt: the effective number of extra units of each side (see
+            :func:`extra_units`), same shape as ``sim``; ``None``: ``a - 1`` and ``b - 1``.
 
     Returns:
         float32 costs, same shape as ``sim``.
@@ -121,5 +133,45 @@ def bead_cost(
     if length_weight:
         z = length_model.z(len_src, len_tgt)
         cost += length_weight * 0.5 * z * z
-    cost += merge_penalty * (a + b - 2)
+    if merge_penalty:
+        e_s = (a - 1) if extra_src is None else np.asarray(extra_src, np.float64)
+        e_t = (b - 1) if extra_tgt is None else np.asarray(extra_tgt, np.float64)
+        cost += merge_penalty * (e_s + e_t)
     return cost.astype(np.float32)
+
+
+def extra_units(lengths: np.ndarray, max_a: int, floor: float = 0.0) -> np.ndarray:
+    """Effective number of extra units of every run of ``a`` consecutive units.
+
+    The length of the run minus that of its longest unit, divided by the mean unit length
+    of the text, capped at ``a - 1``: the merge penalty of :func:`bead_cost` is charged per
+    typical unit added, so a 5-character fragment glued onto a sentence costs a small part
+    of it and a paragraph of ordinary length the whole of it. ``floor`` (0 to 1) of every
+    extra unit is charged whatever its length: ``floor * (a - 1) + (1 - floor) * min(...)``.
+
+    Args:
+        lengths: ``(n,)`` unit lengths (:func:`text_length`).
+        max_a: longest run.
+        floor: the share of an extra unit charged regardless of its length.
+
+    Returns:
+        float64 ``(max_a + 1, n + 1)``: entry ``[a, i]`` is for units ``i-a .. i-1`` (row
+        0 unused, ``nan`` where ``i < a``; row 1 is 0).
+    """
+    ln = np.asarray(lengths, dtype=np.float64)
+    n = len(ln)
+    out = np.full((max_a + 1, n + 1), np.nan)
+    out[1, 1:] = 0.0
+    mean = float(ln.mean()) if n else 0.0
+    cs = np.concatenate([[0.0], np.cumsum(ln)])
+    for a in range(2, max_a + 1):
+        if n < a:
+            continue
+        i = np.arange(a, n + 1)
+        longest = np.lib.stride_tricks.sliding_window_view(ln, a).max(axis=1)
+        if mean > 0:
+            short = np.minimum((cs[i] - cs[i - a] - longest) / mean, a - 1)
+            out[a, i] = floor * (a - 1) + (1.0 - floor) * short
+        else:
+            out[a, i] = a - 1
+    return out
