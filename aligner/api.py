@@ -171,11 +171,15 @@ def _sentences_inside(
             beads.extend(Bead((k,), ()) for k in zi)
             beads.extend(Bead((), (k,)) for k in ei)
             continue
-        inner = aligner.align([zh_units[k].text for k in zi], [en_units[k].text for k in ei], encode,
-                              src_lang=src_lang, tgt_lang=tgt_lang, background=background)
-        beads.extend(
-            Bead(tuple(zi[s] for s in b.src), tuple(ei[t] for t in b.tgt), b.score) for b in inner
+        inner = aligner.align(
+            [zh_units[k].text for k in zi],
+            [en_units[k].text for k in ei],
+            encode,
+            src_lang=src_lang,
+            tgt_lang=tgt_lang,
+            background=background,
         )
+        beads.extend(Bead(tuple(zi[s] for s in b.src), tuple(ei[t] for t in b.tgt), b.score) for b in inner)
     return beads
 
 
@@ -187,18 +191,22 @@ def _align_pair(
     if pair.zh is None or pair.en is None or encode is None:
         para_beads = _one_sided(len(zh_par), len(en_par))
     else:
-        para_beads = aligner.align([u.text for u in zh_par], [u.text for u in en_par], encode,
-                                   src_lang=pair.zh.lang, tgt_lang=pair.en.lang, background=background)
+        para_beads = aligner.align(
+            [u.text for u in zh_par],
+            [u.text for u in en_par],
+            encode,
+            src_lang=pair.zh.lang,
+            tgt_lang=pair.en.lang,
+            background=background,
+        )
     if level == "paragraph":
-        return LetterAlignment(pair=pair, level="paragraph", zh_units=zh_par, en_units=en_par,
-                               beads=tuple(para_beads))
+        return LetterAlignment(pair=pair, level="paragraph", zh_units=zh_par, en_units=en_par, beads=tuple(para_beads))
     zh_sen = _sentence_units(pair.zh, pair.zh.lang if pair.zh else "zh")
     en_sen = _sentence_units(pair.en, pair.en.lang if pair.en else "en")
     if pair.zh is None or pair.en is None or encode is None:
         beads = _one_sided(len(zh_sen), len(en_sen))
     else:
-        beads = _sentences_inside(para_beads, zh_sen, en_sen, aligner, encode, pair.zh.lang, pair.en.lang,
-                                  background)
+        beads = _sentences_inside(para_beads, zh_sen, en_sen, aligner, encode, pair.zh.lang, pair.en.lang, background)
     return LetterAlignment(pair=pair, level="sentence", zh_units=zh_sen, en_units=en_sen, beads=tuple(beads))
 
 
@@ -301,8 +309,9 @@ def align_letters(
         if not letters:
             raise InputError(doc.path, "no letters or paragraphs found")
 
-    model_name, encode, background = _get_embedder(model if model is not None else DEFAULT_MODEL, cache_dir,
-                                                   show_progress_bar)
+    model_name, encode, background = _get_embedder(
+        model if model is not None else DEFAULT_MODEL, cache_dir, show_progress_bar
+    )
     pairs = pair_letters(zh_letters, en_letters, similarity=letter_similarity(encode), threshold=pair_threshold)
     if not any(p.zh is not None and p.en is not None for p in pairs):
         raise InputError(
@@ -320,8 +329,10 @@ def align_letters(
         letters.append(la)
         if pair.zh is None or pair.en is None:
             side, letter, path = ("Chinese", pair.zh, zh_doc.path) if pair.zh else ("English", pair.en, en_doc.path)
-            msg = (f"{path}: {side} letter {letter.label} has no counterpart; "
-                   f"its {len(letter.paragraphs)} paragraphs are kept as unaligned beads")
+            msg = (
+                f"{path}: {side} letter {letter.label} has no counterpart; "
+                f"its {len(letter.paragraphs)} paragraphs are kept as unaligned beads"
+            )
             warnings.append(msg)
             logger.warning(msg)
         elif pair.method not in ("date+sender", "order"):
@@ -393,25 +404,32 @@ def align_texts(
     en_letter = Letter(lang=tgt_lang, paragraphs=tuple(en), source=en_path)
     zh_units = tuple(Unit(text=t, paragraph=i) for i, t in enumerate(zh))
     en_units = tuple(Unit(text=t, paragraph=i) for i, t in enumerate(en))
-    model_name, encode, background = _get_embedder(model if model is not None else DEFAULT_MODEL, cache_dir,
-                                                   show_progress_bar)
+    model_name, encode, background = _get_embedder(
+        model if model is not None else DEFAULT_MODEL, cache_dir, show_progress_bar
+    )
     if zh_units and en_units:
-        beads = the_aligner.align(list(zh), list(en), encode, src_lang=src_lang, tgt_lang=tgt_lang,
-                                  background=background)
+        beads = the_aligner.align(
+            list(zh), list(en), encode, src_lang=src_lang, tgt_lang=tgt_lang, background=background
+        )
         method = "order"
     else:
         beads = _one_sided(len(zh_units), len(en_units))
         method = "unpaired"
-    pair = LetterPair(zh=zh_letter if zh_units else None, en=en_letter if en_units else None,
-                      method=method)  # type: ignore[arg-type]
-    la = LetterAlignment(pair=pair, level=level, zh_units=zh_units, en_units=en_units,  # type: ignore[arg-type]
-                         beads=tuple(beads))
+    pair = LetterPair(zh=zh_letter if zh_units else None, en=en_letter if en_units else None, method=method)  # type: ignore[arg-type]
+    la = LetterAlignment(
+        pair=pair,
+        level=level,
+        zh_units=zh_units,
+        en_units=en_units,  # type: ignore[arg-type]
+        beads=tuple(beads),
+    )
     _check_cover(la)
     return AlignmentResult(
         letters=(la,),
         level=level,  # type: ignore[arg-type]
-        signature=_signature(model_name, level, the_aligner,
-                             {"presplit": "true", "src_lang": src_lang, "tgt_lang": tgt_lang}),
+        signature=_signature(
+            model_name, level, the_aligner, {"presplit": "true", "src_lang": src_lang, "tgt_lang": tgt_lang}
+        ),
         zh_path=zh_path,
         en_path=en_path,
     )

@@ -36,32 +36,53 @@ def _build_parser() -> argparse.ArgumentParser:
     al = sub.add_parser("align", help="align a Chinese and an English file (or two directories)", formatter_class=fmt)
     al.add_argument("zh", help="Chinese file, or a directory of them")
     al.add_argument("en", help="English file, or a directory of them (files paired by stem)")
-    al.add_argument("-o", "--output", action="append", required=True,
-                    help="output file, format by extension (" + ", ".join(OUTPUT_EXTENSIONS) + "); "
-                    "repeat for several formats; a directory in directory mode")
-    al.add_argument("--level", choices=LEVELS, default=None,
-                    help=f"alignment unit (default: {DEFAULT_LEVEL}; sentence with --presplit)")
+    al.add_argument(
+        "-o",
+        "--output",
+        action="append",
+        required=True,
+        help="output file, format by extension (" + ", ".join(OUTPUT_EXTENSIONS) + "); "
+        "repeat for several formats; a directory in directory mode",
+    )
+    al.add_argument(
+        "--level",
+        choices=LEVELS,
+        default=None,
+        help=f"alignment unit (default: {DEFAULT_LEVEL}; sentence with --presplit)",
+    )
     al.add_argument("--model", default=DEFAULT_MODEL, help="built-in model name or sentence-transformers name/path")
-    al.add_argument("--max-units", type=int, default=Aligner.MAX_UNITS,
-                    help="largest bead, Chinese + English units")
-    al.add_argument("--presplit", action="store_true",
-                    help="every input line is one unit, verbatim, never re-segmented (line i = unit i)")
+    al.add_argument("--max-units", type=int, default=Aligner.MAX_UNITS, help="largest bead, Chinese + English units")
+    al.add_argument(
+        "--presplit",
+        action="store_true",
+        help="every input line is one unit, verbatim, never re-segmented (line i = unit i)",
+    )
     al.add_argument("--src-lang", default="zh", help="language of the first file (given, never detected)")
     al.add_argument("--tgt-lang", default="en", help="language of the second file")
     al.add_argument("--zh-format", default=None, help="force the reader of the Chinese file")
     al.add_argument("--en-format", default=None, help="force the reader of the English file")
-    al.add_argument("--pair-threshold", type=float, default=PAIR_THRESHOLD,
-                    help="minimum similarity to pair letters that share no date")
-    al.add_argument("--format", dest="out_format", default=None, choices=[e[1:] for e in OUTPUT_EXTENSIONS],
-                    help="output format in directory mode (default: align with --presplit, else tmx)")
+    al.add_argument(
+        "--pair-threshold",
+        type=float,
+        default=PAIR_THRESHOLD,
+        help="minimum similarity to pair letters that share no date",
+    )
+    al.add_argument(
+        "--format",
+        dest="out_format",
+        default=None,
+        choices=[e[1:] for e in OUTPUT_EXTENSIONS],
+        help="output format in directory mode (default: align with --presplit, else tmx)",
+    )
     al.add_argument("--jobs", type=int, default=1, help="processes in directory mode")
     al.add_argument("--cache-dir", default=None, help="embedding cache directory (default: ~/.cache/aligner)")
     al.add_argument("--no-cache", action="store_true", help="do not cache embeddings on disk")
     al.add_argument("-q", "--quiet", action="store_true", help="only errors on stderr, no progress bar")
     al.add_argument("-v", "--verbose", action="store_true", help="debug logging")
 
-    ev = sub.add_parser("eval", help="score predicted beads against gold beads (strict and lax P/R/F1)",
-                        formatter_class=fmt)
+    ev = sub.add_parser(
+        "eval", help="score predicted beads against gold beads (strict and lax P/R/F1)", formatter_class=fmt
+    )
     ev.add_argument("gold", help="gold beads: a .align file, the library's .jsonl, or a directory of them")
     ev.add_argument("pred", help="predicted beads, same kind of path as gold (directories paired by stem)")
     ev.add_argument("--json", action="store_true", help="print the scores as JSON")
@@ -87,8 +108,11 @@ def _read_lines(path: Path) -> list[str]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(str(path), f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset "
-                         f"{exc.start}); convert it, e.g. iconv -f GB18030 -t UTF-8") from None
+        raise InputError(
+            str(path),
+            f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset "
+            f"{exc.start}); convert it, e.g. iconv -f GB18030 -t UTF-8",
+        ) from None
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
@@ -102,27 +126,49 @@ def _align_one(args: argparse.Namespace, zh: Path, en: Path, outputs: Sequence[P
     cache = {} if not (args.no_cache or args.cache_dir) else {"cache_dir": None if args.no_cache else args.cache_dir}
     progress = None if not args.quiet else False
     if args.presplit:
-        result = align_texts(_read_lines(zh), _read_lines(en), level=args.level or "sentence", model=args.model,
-                             max_units=args.max_units, zh_path=str(zh), en_path=str(en),
-                             src_lang=args.src_lang, tgt_lang=args.tgt_lang, show_progress_bar=progress, **cache)
+        result = align_texts(
+            _read_lines(zh),
+            _read_lines(en),
+            level=args.level or "sentence",
+            model=args.model,
+            max_units=args.max_units,
+            zh_path=str(zh),
+            en_path=str(en),
+            src_lang=args.src_lang,
+            tgt_lang=args.tgt_lang,
+            show_progress_bar=progress,
+            **cache,
+        )
     else:
-        result = align_letters(zh, en, level=args.level or "paragraph", model=args.model,
-                               max_units=args.max_units, zh_format=args.zh_format, en_format=args.en_format,
-                               pair_threshold=args.pair_threshold, show_progress_bar=progress, **cache)
+        result = align_letters(
+            zh,
+            en,
+            level=args.level or "paragraph",
+            model=args.model,
+            max_units=args.max_units,
+            zh_format=args.zh_format,
+            en_format=args.en_format,
+            pair_threshold=args.pair_threshold,
+            show_progress_bar=progress,
+            **cache,
+        )
     for out in outputs:
         out.parent.mkdir(parents=True, exist_ok=True)
         result.save(out)
     n_beads = sum(len(la.beads) for la in result.letters)
-    return (f"{zh.name} + {en.name}: {len(result.paired)} letter pair(s), {len(result.unpaired)} unpaired, "
-            f"{n_beads} beads -> {', '.join(str(o) for o in outputs)}")
+    return (
+        f"{zh.name} + {en.name}: {len(result.paired)} letter pair(s), {len(result.unpaired)} unpaired, "
+        f"{n_beads} beads -> {', '.join(str(o) for o in outputs)}"
+    )
 
 
 def _check_outputs(outputs: Sequence[str]) -> list[Path]:
     paths = [Path(o) for o in outputs]
     for p in paths:
         if p.suffix.lower() not in OUTPUT_EXTENSIONS:
-            raise ValueError(f"--output: unknown extension {p.suffix!r} in {p}; expected one of "
-                             f"{list(OUTPUT_EXTENSIONS)}")
+            raise ValueError(
+                f"--output: unknown extension {p.suffix!r} in {p}; expected one of {list(OUTPUT_EXTENSIONS)}"
+            )
     return paths
 
 
@@ -130,10 +176,12 @@ def _pair_dirs(zh_dir: Path, en_dir: Path) -> tuple[list[tuple[Path, Path]], lis
     zh_files = {_strip_lang(p.stem): p for p in sorted(zh_dir.iterdir()) if p.is_file() and not p.name.startswith(".")}
     en_files = {_strip_lang(p.stem): p for p in sorted(en_dir.iterdir()) if p.is_file() and not p.name.startswith(".")}
     pairs = [(zh_files[s], en_files[s]) for s in sorted(zh_files) if s in en_files]
-    missing = [f"{zh_files[s]}: no English file with stem {s!r} in {en_dir}" for s in sorted(zh_files)
-               if s not in en_files]
-    missing += [f"{en_files[s]}: no Chinese file with stem {s!r} in {zh_dir}" for s in sorted(en_files)
-                if s not in zh_files]
+    missing = [
+        f"{zh_files[s]}: no English file with stem {s!r} in {en_dir}" for s in sorted(zh_files) if s not in en_files
+    ]
+    missing += [
+        f"{en_files[s]}: no Chinese file with stem {s!r} in {zh_dir}" for s in sorted(en_files) if s not in zh_files
+    ]
     return pairs, missing
 
 
@@ -182,8 +230,11 @@ def _align_dirs(args: argparse.Namespace, zh_dir: Path, en_dir: Path) -> int:
         bar.close()
         if executor is not None:
             executor.shutdown()
-    print(f"aligned {done} of {len(payloads)} file pairs into {out_dir}; {len(failures)} failed; "
-          f"{len(missing)} without a counterpart", file=sys.stderr)
+    print(
+        f"aligned {done} of {len(payloads)} file pairs into {out_dir}; {len(failures)} failed; "
+        f"{len(missing)} without a counterpart",
+        file=sys.stderr,
+    )
     for f in failures:
         print(f"  failed: {f}", file=sys.stderr)
     return 1 if failures else 0

@@ -212,9 +212,7 @@ def _make_module_classes() -> dict[str, type]:
         def modalities(self) -> list[str]:
             return ["text"]
 
-        def preprocess(
-            self, inputs: Sequence[str], prompt: str | None = None, **kwargs: Any
-        ) -> dict[str, Any]:
+        def preprocess(self, inputs: Sequence[str], prompt: str | None = None, **kwargs: Any) -> dict[str, Any]:
             texts = [str(text) for text in inputs]
             if prompt:
                 texts = [prompt + text for text in texts]
@@ -587,8 +585,7 @@ class CombinedEmbedder:
     def __init__(self, parts: Sequence[Embedder], spreads: Sequence[float], name: str) -> None:
         if len(parts) != len(spreads) or not parts:
             raise ValueError(
-                "parts and spreads must be non-empty and of equal length, "
-                f"got {len(parts)} and {len(spreads)}"
+                f"parts and spreads must be non-empty and of equal length, got {len(parts)} and {len(spreads)}"
             )
         if any(not (s > 0 and math.isfinite(s)) for s in spreads):
             raise ValueError(f"spreads must be positive finite numbers, got {list(spreads)}")

@@ -106,9 +106,12 @@ class Score:
             f"gold beads {self.n_gold}, predicted beads {self.n_pred}",
         ]
         if self.recall_by_kind:
-            lines.append("recall by gold bead type: " + ", ".join(
-                f"{k} {self.recall_by_kind[k]:.3f} (n={self.gold_by_kind[k]})" for k in sorted(self.recall_by_kind)
-            ))
+            lines.append(
+                "recall by gold bead type: "
+                + ", ".join(
+                    f"{k} {self.recall_by_kind[k]:.3f} (n={self.gold_by_kind[k]})" for k in sorted(self.recall_by_kind)
+                )
+            )
         return "\n".join(lines)
 
 
@@ -143,8 +146,7 @@ def score_documents(
     """
     if len(gold_docs) != len(pred_docs):
         raise ValueError(
-            f"gold_docs and pred_docs must have the same number of documents, "
-            f"got {len(gold_docs)} and {len(pred_docs)}"
+            f"gold_docs and pred_docs must have the same number of documents, got {len(gold_docs)} and {len(pred_docs)}"
         )
     p = [0, 0, 0, 0]
     r = [0, 0, 0, 0]
@@ -152,7 +154,7 @@ def score_documents(
     gold_by_kind: Counter[str] = Counter()
     confusion: Counter[tuple[str, str]] = Counter()
     n_gold = n_pred = 0
-    for gold, pred in zip(gold_docs, pred_docs):
+    for gold, pred in zip(gold_docs, pred_docs, strict=True):
         gold_t = [(tuple(s), tuple(t)) for s, t in gold]
         pred_t = [(tuple(s), tuple(t)) for s, t in pred]
         for i, c in enumerate(_counts(gold_t, pred_t)):

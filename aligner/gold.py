@@ -6,9 +6,9 @@ Schema (``data/gold/*.paragraph.json``)::
      "letters": [{"zh_letter": "front" | "YYYY-MM-DD", "en_letter": "front" | "YYYY-MM-DD",
                   "beads": [{"zh": ["<prefix>", ...], "en": ["<prefix>", ...]}, ...]}, ...]}
 
-A prefix equal to a whole paragraph names that paragraph first. Prefixes keep the gold readable and robust to index shifts; :func:`load_prefix_gold`
-maps them onto the paragraphs that the project's reader and letter splitter produce and
-checks that every paragraph is named exactly once.
+Prefixes keep the gold readable and robust to index shifts (a prefix equal to a
+whole paragraph names that paragraph first); :func:`load_prefix_gold` maps them onto
+the paragraphs that the project's reader and letter splitter produce and checks that every paragraph is named exactly once.
 """
 
 from __future__ import annotations
@@ -71,8 +71,10 @@ def load_prefix_gold(path: str | Path) -> dict[str, list[BeadTuple]]:
         zl = _find_letter(zh_letters, entry["zh_letter"], where)
         el = _find_letter(en_letters, entry["en_letter"], where)
         beads = [
-            (tuple(_index(zl.paragraphs, p, where + " zh") for p in b["zh"]),
-             tuple(_index(el.paragraphs, p, where + " en") for p in b["en"]))
+            (
+                tuple(_index(zl.paragraphs, p, where + " zh") for p in b["zh"]),
+                tuple(_index(el.paragraphs, p, where + " en") for p in b["en"]),
+            )
             for b in entry["beads"]
         ]
         zs = sorted(i for s, _ in beads for i in s)

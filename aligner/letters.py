@@ -46,12 +46,24 @@ logger = logging.getLogger(__name__)
 # others as whole words, case-insensitively). Add a row to recognise another party.
 PARTY_ALIASES: dict[str, tuple[str, ...]] = {
     "CPC": (
-        "中共中央", "中国共产党中央委员会", "中国共产党", "中共",
-        "CPC", "C.P.C.", "Communist Party of China", "Chinese Communist Party",
+        "中共中央",
+        "中国共产党中央委员会",
+        "中国共产党",
+        "中共",
+        "CPC",
+        "C.P.C.",
+        "Communist Party of China",
+        "Chinese Communist Party",
     ),
     "CPSU": (
-        "苏共中央", "苏联共产党中央委员会", "苏联共产党", "苏共",
-        "CPSU", "C.P.S.U.", "Communist Party of the Soviet Union", "Soviet Communist Party",
+        "苏共中央",
+        "苏联共产党中央委员会",
+        "苏联共产党",
+        "苏共",
+        "CPSU",
+        "C.P.S.U.",
+        "Communist Party of the Soviet Union",
+        "Soviet Communist Party",
     ),
 }
 
@@ -76,9 +88,20 @@ _ZH_DATE_RE = re.compile(_ZH_DATE)
 _MONTHS = {
     name: k
     for k, names in enumerate(
-        (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
-         ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
-         ("oct", "october"), ("nov", "november"), ("dec", "december")),
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
         1,
     )
     for name in names
@@ -364,8 +387,16 @@ def _letter(
         title = next((t.title for t in titles if (t.sender, t.recipient) == (sender, recipient)), None)
         titles[:] = [t for t in titles if t.title != title]
     return Letter(
-        lang=doc.lang, paragraphs=paragraphs, sender=sender, recipient=recipient, date=date, title=title,
-        kind="letter", source=doc.path, section=index, start=start,
+        lang=doc.lang,
+        paragraphs=paragraphs,
+        sender=sender,
+        recipient=recipient,
+        date=date,
+        title=title,
+        kind="letter",
+        source=doc.path,
+        section=index,
+        start=start,
     )
 
 
@@ -383,7 +414,8 @@ def _split_section(doc: Document, index: int, section: Section) -> list[Letter]:
     # that have no heading of their own.
     titles = [
         _Heading(m.group(0), normalize_party(m.group("sender")), normalize_party(m.group("recipient")), None)
-        for text in (section.title, section.subtitle) if text
+        for text in (section.title, section.subtitle)
+        if text
         for m in _ZH_HEADING_RE.finditer(text)
     ]
     titles = [t for t in titles if t.title not in {h.title for h in headings.values()}]
@@ -524,9 +556,12 @@ def pair_letters(
     for i in free(zh, "letter", match):
         a = zh[i]
         cands = [
-            j for j in free(en, "letter", used)
-            if a.date and en[j].date == a.date
-            and _compatible(a.sender, en[j].sender) and _compatible(a.recipient, en[j].recipient)
+            j
+            for j in free(en, "letter", used)
+            if a.date
+            and en[j].date == a.date
+            and _compatible(a.sender, en[j].sender)
+            and _compatible(a.recipient, en[j].recipient)
         ]
         if cands:
             link(i, cands[0], "date", DATE_SCORE)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .types import Bead, Dropped, Level, LetterAlignment, Signature
+from .types import Bead, Dropped, LetterAlignment, Level, Signature
 
 
 @dataclass(frozen=True)

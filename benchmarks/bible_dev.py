@@ -7,6 +7,7 @@ built from the gold (see :func:`paragraph_set`). Embedding and alignment times a
 separately. Embeddings are cached in ``/tmp/aligner_dev`` (``--no-cache`` embeds afresh, the
 honest timing); the embedding time printed is the time of the texts actually embedded.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,7 +56,7 @@ class EmbedCache:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         keys = [self._key(t) for t in texts]
         missing: dict[str, str] = {}
-        for k, t in zip(keys, texts):
+        for k, t in zip(keys, texts, strict=True):
             if k not in self.index and k not in missing:
                 missing[k] = t
         if missing:
@@ -172,7 +173,6 @@ def run_ours(zh, en, encoder, aligner=None):
 def run_sentalign(zh, en, encoder, max_size: int = 5):
     import sentalign
 
-    t0 = time.perf_counter()
     e0 = encoder.seconds
     res = sentalign.sentalign(zh, en, encoder.encode, alignment_max_size=max_size)
     total = time.perf_counter() - t0

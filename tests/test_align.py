@@ -256,7 +256,16 @@ def test_bad_embeddings():
 
 def test_options_lists_every_option():
     opts = Aligner().options()
-    assert {"max_units", "skip", "length_weight", "merge_penalty", "merge_floor", "band_width", "margin", "length_model"} <= set(opts)
+    assert {
+        "max_units",
+        "skip",
+        "length_weight",
+        "merge_penalty",
+        "merge_floor",
+        "band_width",
+        "margin",
+        "length_model",
+    } <= set(opts)
     assert all(isinstance(v, str) for v in opts.values())
 
 

@@ -41,7 +41,13 @@ def test_real_pair_letters_paired_and_unpaired_reported(pair_result):
     assert dates == {"1964-05-07"}
     assert len(pair_result.unpaired) == 6
     assert {la.pair.zh.date for la in pair_result.unpaired} == {
-        "1964-02-20", "1964-02-27", "1964-02-29", "1963-11-29", "1964-02-22", "1964-03-07"}
+        "1964-02-20",
+        "1964-02-27",
+        "1964-02-29",
+        "1963-11-29",
+        "1964-02-22",
+        "1964-03-07",
+    }
     assert all(not b.tgt for la in pair_result.unpaired for b in la.beads)
     assert len(pair_result.warnings) >= 6
 
@@ -51,8 +57,11 @@ def test_real_pair_matches_gold(pair_result):
     from gold import resolve_gold  # tests/gold.py helper
 
     for zh_kind_or_date, beads in resolve_gold().items():
-        la = next(la for la in pair_result.paired
-                  if (la.pair.zh.kind == "front" and zh_kind_or_date == "front") or la.pair.zh.date == zh_kind_or_date)
+        la = next(
+            la
+            for la in pair_result.paired
+            if (la.pair.zh.kind == "front" and zh_kind_or_date == "front") or la.pair.zh.date == zh_kind_or_date
+        )
         pred = [(b.src, b.tgt) for b in la.beads]
         assert pred == beads
 
@@ -96,8 +105,12 @@ def test_non_translations_raise_clear_error(embedder):
 
 @pytest.mark.parametrize(
     "content, problem",
-    [(b"", "empty"), (b"   \n\n  ", "whitespace"), ("中文".encode("gb18030") * 20, "UTF-8"),
-     (b'{"title": "x"}', "parts")],
+    [
+        (b"", "empty"),
+        (b"   \n\n  ", "whitespace"),
+        ("中文".encode("gb18030") * 20, "UTF-8"),
+        (b'{"title": "x"}', "parts"),
+    ],
 )
 def test_bad_input_names_file_and_problem(tmp_path, embedder, content, problem):
     bad = tmp_path / "bad.json" if content.startswith(b"{") else tmp_path / "bad.txt"
@@ -121,8 +134,12 @@ def test_invalid_options_name_the_parameter(embedder):
 
 def test_align_texts_presplit_keeps_indices_and_empty_lines(embedder):
     zh = ["我们欢迎你们的这封来信。", "", "中国共产党中央委员会收到了你们的来信。", "时间和耐心是必要的。"]
-    en = ["We welcome your letter.", "The Central Committee of the CPC has received your letter.", "",
-          "Time and patience are needed."]
+    en = [
+        "We welcome your letter.",
+        "The Central Committee of the CPC has received your letter.",
+        "",
+        "Time and patience are needed.",
+    ]
     r = align_texts(zh, en, model=embedder, cache_dir=None)
     la = r.letters[0]
     assert [u.text for u in la.zh_units] == zh and [u.text for u in la.en_units] == en
@@ -160,5 +177,6 @@ def test_undated_letters_pair_by_content(embedder):
     assert (matrix[2:, 1] < 0.4).all()  # every other letter, same subject, different text
     pairs = [p for p in pair_letters(zh, en, similarity=sim, threshold=PAIR_THRESHOLD) if p.zh and p.en]
     assert [(p.zh.paragraphs[0][:10], p.en.paragraphs[0][:20]) for p in pairs if p.zh.kind == "letter"] == [
-        ("中共中央一九六四年五", "LETTER OF THE CENTRA")]
+        ("中共中央一九六四年五", "LETTER OF THE CENTRA")
+    ]
     assert all(p.method in ("similarity", "order") for p in pairs)

@@ -10,10 +10,13 @@ from aligner.cli import main
 from aligner.export.beads import read_beads, write_beads
 
 ZH_LINES = ["起初神创造天地。", "", "地是空虚混沌。", "渊面黑暗。", "神的灵运行在水面上。", "神说，要有光，就有了光。"]
-EN_LINES = ["In the beginning God created the heaven and the earth.",
-            "And the earth was without form, and void; and darkness was upon the face of the deep.",
-            "And the Spirit of God moved upon the face of the waters.", "",
-            "And God said, Let there be light: and there was light."]
+EN_LINES = [
+    "In the beginning God created the heaven and the earth.",
+    "And the earth was without form, and void; and darkness was upon the face of the deep.",
+    "And the Spirit of God moved upon the face of the waters.",
+    "",
+    "And God said, Let there be light: and there was light.",
+]
 
 
 def _write_lines(path, lines):

@@ -96,7 +96,7 @@ def test_wide_band_equals_full_dp(seed):
     table, ss, st = random_case(rng, n, m, TYPES)
     full_cost, full = run_dp(full_band(n, m), TYPES, table, ss, st)
     rows = np.zeros(n + 1, dtype=int)
-    for i0, i1, j0, j1 in full:
+    for _i0, i1, _j0, j1 in full:
         rows[i1] = j1
     band = make_band(rows - 3, rows + 3, m)
     band_cost, banded = run_dp(band, TYPES, table, ss, st)

@@ -207,7 +207,9 @@ def _blocks(x: np.ndarray) -> np.ndarray:
     return normalise(s)
 
 
-def coarse_band(x: np.ndarray, y: np.ndarray, width: int, skip: float = COARSE_SKIP, max_full_cells: int = MAX_FULL_CELLS) -> Band:
+def coarse_band(
+    x: np.ndarray, y: np.ndarray, width: int, skip: float = COARSE_SKIP, max_full_cells: int = MAX_FULL_CELLS
+) -> Band:
     """Band of the unit grid around a coarse path found by recursive downsampling.
 
     Args:

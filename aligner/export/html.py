@@ -184,8 +184,7 @@ def _bead_row(li: int, bi: int, la: LetterAlignment, bead: Bead, threshold: floa
 def _bead_table(li: int, la: LetterAlignment, threshold: float) -> list[str]:
     out = [
         '<table class="beads">',
-        '<colgroup><col class="n"><col class="zh"><col class="en"><col class="type"><col class="score">'
-        "</colgroup>",
+        '<colgroup><col class="n"><col class="zh"><col class="en"><col class="type"><col class="score"></colgroup>',
         "<thead><tr><th>#</th><th>Chinese</th><th>English</th><th>type</th><th>score</th></tr></thead>",
         "<tbody>",
     ]

@@ -140,9 +140,7 @@ def _decode(raw: bytes, path: str, encoding: str | None) -> str:
         raise InputError(path, problem) from None
     text = text.lstrip("\ufeff")
     if "\x00" in text:
-        raise InputError(
-            path, f"contains NUL bytes: a binary file, or UTF-16 without a byte order mark; {_ICONV_HINT}"
-        )
+        raise InputError(path, f"contains NUL bytes: a binary file, or UTF-16 without a byte order mark; {_ICONV_HINT}")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -207,6 +205,11 @@ def read_document(
         raise InputError(name, f"no paragraphs found (read as {fmt})")
     logger.info(
         "%s: %s, %s, %d sections, %d paragraphs, %d lines dropped",
-        name, fmt, language, len(doc.sections), doc.n_paragraphs, len(doc.dropped),
+        name,
+        fmt,
+        language,
+        len(doc.sections),
+        doc.n_paragraphs,
+        len(doc.dropped),
     )
     return doc

@@ -101,8 +101,9 @@ def _blocks(lines: list[str]) -> list[_Block]:
             close()
         elif _HEADING_RE.match(line) or _RULE_RE.fullmatch(line.strip()):
             close()
-            blocks.append(_Block([(number, line)], heading=bool(_HEADING_RE.match(line)),
-                                 rule=not _HEADING_RE.match(line)))
+            blocks.append(
+                _Block([(number, line)], heading=bool(_HEADING_RE.match(line)), rule=not _HEADING_RE.match(line))
+            )
         else:
             current.append((number, line))
     close()
