@@ -8,7 +8,8 @@ Schema (``data/gold/*.paragraph.json``)::
 
 Prefixes keep the gold readable and robust to index shifts (a prefix equal to a
 whole paragraph names that paragraph first); :func:`load_prefix_gold` maps them onto
-the paragraphs that the project's reader and letter splitter produce and checks that every paragraph is named exactly once.
+the paragraphs that the project's reader and letter splitter produce, and
+checks that every paragraph is named exactly once.
 """
 
 from __future__ import annotations
