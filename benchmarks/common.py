@@ -119,9 +119,7 @@ def _json_default(obj: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
-def write_results(
-    name: str, payload: Mapping[str, Any], results_dir: str | Path = RESULTS, stamp: bool = True
-) -> Path:
+def write_results(name: str, payload: Mapping[str, Any], results_dir: str | Path = RESULTS, stamp: bool = True) -> Path:
     """Write ``payload`` to ``<results_dir>/<name>-<UTC timestamp>.json`` and ``<name>-latest.json``.
 
     With ``stamp=False`` only ``<name>.json`` is written (progress of a long run, kept if it dies).
@@ -221,6 +219,7 @@ class EmbeddingStore:
         self._disk: set[str] = set()
         self.spent = 0.0
         self.n_embedded = 0
+        self._disk_used: set[str] = set()
         if self.cache_path is not None and self.cache_path.exists():
             with np.load(self.cache_path) as z:
                 keys = [str(k) for k in z["keys"]]
@@ -260,6 +259,8 @@ class EmbeddingStore:
             self._append(list(missing), vecs, spent * lengths / lengths.sum())
             self.spent += spent
             self.n_embedded += len(todo)
+        if self._disk:
+            self._disk_used.update(k for k in keys if k in self._disk)
         if not keys:
             return np.zeros((0, self.dim or 0), dtype=np.float32), keys, spent
         rows = np.fromiter((self._index[k] for k in keys), dtype=np.int64, count=len(keys))
@@ -269,6 +270,11 @@ class EmbeddingStore:
         """The seconds charged for the text with this key (0.0 when unknown)."""
         i = self._index.get(key)
         return self._cost[i] if i is not None else 0.0
+
+    @property
+    def n_from_disk(self) -> int:
+        """Distinct texts asked for in this process whose vectors came from the persistent cache."""
+        return len(self._disk_used)
 
     def from_disk(self, key: str) -> bool:
         """Whether this text's vector came from the persistent cache of an earlier run."""
@@ -895,6 +901,7 @@ def run_main(run: Callable[..., dict[str, Any]], argv: Sequence[str] | None, des
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    logging.getLogger("vecalign").setLevel(logging.WARNING)  # its per-stage timings, at INFO
     result = run(small=args.small, cache_dir=args.cache_dir)
     print(result["report"])
     if result.get("path"):

@@ -80,16 +80,12 @@ def _embed_singles(docs: Sequence[AlignedSet], store: EmbeddingStore) -> EncodeV
     return base
 
 
-def _row(
-    system: str, gold: Sequence[Sequence[Any]], pred: Sequence[Sequence[Any]], **timing: Any
-) -> dict[str, Any]:
+def _row(system: str, gold: Sequence[Sequence[Any]], pred: Sequence[Sequence[Any]], **timing: Any) -> dict[str, Any]:
     s = score_documents(gold, pred)
     return {"system": system, **common.score_dict(s), **timing}
 
 
-def align_ours(
-    doc: AlignedSet, encode: EncodeView, aligner: Any
-) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+def align_ours(doc: AlignedSet, encode: EncodeView, aligner: Any) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
     """Our beads for one document: :func:`aligner.align_texts` (the public API for pre-split units)
     with ``encode`` as the model, so every option the product derives from the model applies."""
     from aligner import align_texts
@@ -165,17 +161,13 @@ def run_systems(
                 with timer() as t:
                     pred.append(gale_church(d.src, d.tgt))
                 wall += t.seconds
-            rows.append(
-                _row(system, gold, pred, embed_s=0.0, merge_embed_s=0.0, align_s=wall, n_merge_texts=0)
-            )
+            rows.append(_row(system, gold, pred, embed_s=0.0, merge_embed_s=0.0, align_s=wall, n_merge_texts=0))
         elif system == "diagonal":
             for d in docs:
                 with timer() as t:
                     pred.append(diagonal(len(d.src), len(d.tgt)))
                 wall += t.seconds
-            rows.append(
-                _row(system, gold, pred, embed_s=0.0, merge_embed_s=0.0, align_s=wall, n_merge_texts=0)
-            )
+            rows.append(_row(system, gold, pred, embed_s=0.0, merge_embed_s=0.0, align_s=wall, n_merge_texts=0))
         else:
             raise ValueError(f"systems: unknown system {system!r}; expected some of {list(SYSTEMS)}")
     return rows
@@ -221,18 +213,14 @@ def run_align_letters(docs: Sequence[AlignedSet], store: EmbeddingStore, aligner
         match = None
         for la in result.paired:
             zl = la.pair.zh
-            if zl is not None and (
-                (key == "front" and zl.kind == "front") or (zl.kind == "letter" and zl.date == key)
-            ):
+            if zl is not None and ((key == "front" and zl.kind == "front") or (zl.kind == "letter" and zl.date == key)):
                 match = la
         if (
             match is None
             or tuple(u.text for u in match.zh_units) != d.src
             or tuple(u.text for u in match.en_units) != d.tgt
         ):
-            notes.append(
-                f"align_letters: gold letter {key} not paired with the gold English letter (or other units)"
-            )
+            notes.append(f"align_letters: gold letter {key} not paired with the gold English letter (or other units)")
             pred.append([((i,), ()) for i in range(len(d.src))] + [((), (j,)) for j in range(len(d.tgt))])
         else:
             pred.append([(b.src, b.tgt) for b in match.beads])
@@ -251,9 +239,7 @@ def run_align_letters(docs: Sequence[AlignedSet], store: EmbeddingStore, aligner
 
 def kind_table(rows: Sequence[dict[str, Any]]) -> str:
     """Markdown table of recall per gold bead type (columns ``"1-1 (n=...)"``), rows = systems."""
-    kinds = sorted(
-        {k for r in rows for k in r["gold_by_kind"]}, key=lambda k: (-rows[0]["gold_by_kind"].get(k, 0), k)
-    )
+    kinds = sorted({k for r in rows for k in r["gold_by_kind"]}, key=lambda k: (-rows[0]["gold_by_kind"].get(k, 0), k))
     cols: list[common.Column] = [("system", "system", "")]
     cols += [(k, f"{k} (n={rows[0]['gold_by_kind'].get(k, 0)})", ".3f") for k in kinds]
     flat = [{"system": r["system"], **r["recall_by_kind"]} for r in rows]
@@ -282,9 +268,7 @@ def dataset_report(name: str, entry: dict[str, Any]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _dataset_entry(
-    docs: Sequence[AlignedSet], rows: list[dict[str, Any]], notes: Sequence[str] = ()
-) -> dict[str, Any]:
+def _dataset_entry(docs: Sequence[AlignedSet], rows: list[dict[str, Any]], notes: Sequence[str] = ()) -> dict[str, Any]:
     return {
         "level": docs[0].level,
         "n_docs": len(docs),
@@ -390,9 +374,7 @@ def run(
         else:
             raise ValueError(f"datasets: unknown data set {name!r}")
         if "gale-church" in systems:
-            notes.append(
-                "gale-church fitted ratio(s): " + ", ".join(f"{fit_ratio(d.src, d.tgt):.3f}" for d in docs)
-            )
+            notes.append("gale-church fitted ratio(s): " + ", ".join(f"{fit_ratio(d.src, d.tgt):.3f}" for d in docs))
         out["datasets"][docs[0].name if name != "letters" else "letters (paragraph)"] = _dataset_entry(
             docs, rows, notes
         )
@@ -406,6 +388,7 @@ def run(
             "cache": str(store.cache_path) if store.cache_path else "memory",
             "n_embedded_now": store.n_embedded,
             "seconds_embedding_now": store.spent,
+            "n_from_disk": store.n_from_disk,
         }
     out["report"] = report(out)
     if save:
@@ -427,10 +410,16 @@ def report(result: dict[str, Any]) -> str:
         "",
     ]
     emb = result.get("embedding")
-    if emb and emb["cache"] != "memory":
+    if emb:
         head += [
-            f"Embedding cache {emb['cache']}: times of texts embedded in earlier runs are charged as then "
-            f"measured ({emb['n_embedded_now']} texts embedded now, {emb['seconds_embedding_now']:.1f} s).",
+            f"Embeddings: {emb['n_embedded_now']} texts embedded in this run ({emb['seconds_embedding_now']:.1f} s)"
+            + (
+                f"; {emb['n_from_disk']} taken from the cache {emb['cache']}, charged the seconds measured "
+                "by the run that embedded them"
+                if emb.get("n_from_disk")
+                else ""
+            )
+            + ".",
             "",
         ]
     return "\n".join(head) + "\n".join(dataset_report(k, v) + "\n" for k, v in result["datasets"].items())
@@ -451,13 +440,9 @@ def plot_f1(result: dict[str, Any], ax: Any = None) -> Any:
     for k, system in enumerate(systems):
         x = np.arange(len(names)) + (k - (len(systems) - 1) / 2) * width
         strict = [
-            next((r["f1_strict"] for r in result["datasets"][n]["rows"] if r["system"] == system), 0)
-            for n in names
+            next((r["f1_strict"] for r in result["datasets"][n]["rows"] if r["system"] == system), 0) for n in names
         ]
-        lax = [
-            next((r["f1_lax"] for r in result["datasets"][n]["rows"] if r["system"] == system), 0)
-            for n in names
-        ]
+        lax = [next((r["f1_lax"] for r in result["datasets"][n]["rows"] if r["system"] == system), 0) for n in names]
         color = COLORS.get(system, "C7")
         ax.bar(x, strict, width, label=system, color=color)
         ax.bar(x, lax, width, fill=False, edgecolor=color, linestyle="--")
@@ -536,9 +521,7 @@ def plot_similarity_map(data: dict[str, Any], ax: Any = None) -> Any:
     plt.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="cosine")
     for s, t in data["beads"]:
         if s and t:
-            ax.add_patch(
-                Rectangle((t[0] - 0.5, s[0] - 0.5), len(t), len(s), fill=False, edgecolor="red", lw=1.5)
-            )
+            ax.add_patch(Rectangle((t[0] - 0.5, s[0] - 0.5), len(t), len(s), fill=False, edgecolor="red", lw=1.5))
         elif s:
             ax.plot([-0.5], [s[0]], marker=">", color="red", ms=5, clip_on=False)
         else:
@@ -549,9 +532,7 @@ def plot_similarity_map(data: dict[str, Any], ax: Any = None) -> Any:
                 ax.plot(j, i, "o", color="white", ms=3)
     ax.set_xlabel("English paragraph")
     ax.set_ylabel("Chinese paragraph")
-    ax.set_title(
-        f"letter {data['key']} ({data['model']}): our beads (red boxes; ▸ 1-0), gold (white dots)", fontsize=8
-    )
+    ax.set_title(f"letter {data['key']} ({data['model']}): our beads (red boxes; ▸ 1-0), gold (white dots)", fontsize=8)
     return ax
 
 

@@ -148,9 +148,7 @@ class SyntheticEncoder:
         self.dim = src.shape[1]
         rng = np.random.default_rng(seed)
         self.pad = _unit(rng, 1, self.dim)[0].astype(np.float32)
-        self.noise = (merge_noise * rng.standard_normal((self._TABLE, self.dim)) / np.sqrt(self.dim)).astype(
-            np.float32
-        )
+        self.noise = (merge_noise * rng.standard_normal((self._TABLE, self.dim)) / np.sqrt(self.dim)).astype(np.float32)
         self.seconds = 0.0
         self.n_texts = 0
 
@@ -165,10 +163,7 @@ class SyntheticEncoder:
                     out[r] = self.tables[ids[0][0]][int(ids[0][1])]
                 else:
                     v = sum(self.tables[side][int(k)] for side, k in ids)
-                    v = (
-                        v / max(float(np.linalg.norm(v)), 1e-9)
-                        + self.noise[zlib.crc32(text.encode()) % self._TABLE]
-                    )
+                    v = v / max(float(np.linalg.norm(v)), 1e-9) + self.noise[zlib.crc32(text.encode()) % self._TABLE]
                     out[r] = v / max(float(np.linalg.norm(v)), 1e-9)
         self.seconds += t.seconds
         self.n_texts += len(texts)
@@ -254,6 +249,19 @@ def dp_scaling(
         )
         for s in systems
     }
+    # Fixed costs dominate the smallest sizes; the slope from 1,000 units on shows the growth.
+    large = [n for n in sizes if n >= 1000]
+    slope_large = (
+        {
+            s: common.loglog_slope(
+                [r["n"] for r in rows if r["system"] == s and r["n"] >= 1000],
+                [r["seconds"] for r in rows if r["system"] == s and r["n"] >= 1000],
+            )
+            for s in systems
+        }
+        if len(large) >= 2
+        else {}
+    )
     ratio = {}
     if {"ours", "sentalign"} <= set(systems):
         for n in sizes:
@@ -263,6 +271,7 @@ def dp_scaling(
     return {
         "rows": rows,
         "slope": slope,
+        "slope_large": slope_large,
         "ratio": ratio,
         "startup_s": startup,
         "dim": dim,
@@ -320,9 +329,7 @@ def end_to_end(n_sentences: int = E2E_SENTENCES, model: str | None = None) -> di
         results = []
         for phase in ("cold", "warm"):
             with timer() as t:
-                r = align_texts(
-                    list(aset.src), list(aset.tgt), model=model or _default_model(), cache_dir=tmp
-                )
+                r = align_texts(list(aset.src), list(aset.tgt), model=model or _default_model(), cache_dir=tmp)
             results.append(r)
             out[f"{phase}_s"] = t.seconds
             out[f"{phase}_units_per_s"] = units / t.seconds
@@ -349,9 +356,7 @@ def letters_cold_warm(model: str | None = None) -> dict[str, Any]:
         results = []
         for phase in ("cold", "warm"):
             with timer() as t:
-                r = align_letters(
-                    common.ZH_PAIR, common.EN_PAIR, model=model or _default_model(), cache_dir=tmp
-                )
+                r = align_letters(common.ZH_PAIR, common.EN_PAIR, model=model or _default_model(), cache_dir=tmp)
             results.append(r)
             out[f"{phase}_s"] = t.seconds
         r = results[0]
@@ -391,9 +396,7 @@ def bible_ratio(
         "rows": [{"system": r["system"], **{k: r[k] for k in keep}} for r in rows],
         "align_ratio": by["sentalign"]["align_s"] / by["ours"]["align_s"] if by["ours"]["align_s"] else None,
         "merge_texts_ratio": (
-            by["sentalign"]["n_merge_texts"] / by["ours"]["n_merge_texts"]
-            if by["ours"]["n_merge_texts"]
-            else None
+            by["sentalign"]["n_merge_texts"] / by["ours"]["n_merge_texts"] if by["ours"]["n_merge_texts"] else None
         ),
     }
 
@@ -424,12 +427,8 @@ def run(
     unless given. ``ratio_beads=0`` skips the Bible ratio, ``throughput_n=0`` the throughput,
     ``e2e_sentences=0`` the end-to-end part."""
     dp_sizes = tuple(dp_sizes) if dp_sizes is not None else (SMALL_DP_SIZES if small else DP_SIZES)
-    throughput_n = (
-        throughput_n if throughput_n is not None else (SMALL_THROUGHPUT_N if small else THROUGHPUT_N)
-    )
-    e2e_sentences = (
-        e2e_sentences if e2e_sentences is not None else (SMALL_E2E_SENTENCES if small else E2E_SENTENCES)
-    )
+    throughput_n = throughput_n if throughput_n is not None else (SMALL_THROUGHPUT_N if small else THROUGHPUT_N)
+    e2e_sentences = e2e_sentences if e2e_sentences is not None else (SMALL_E2E_SENTENCES if small else E2E_SENTENCES)
     if ratio_beads is None:
         ratio_beads = min(RATIO_MAX_BEADS, 200 if small else RATIO_MAX_BEADS)
     model_name = model or _default_model()
@@ -508,6 +507,11 @@ def report(result: dict[str, Any]) -> str:
         "",
         "log-log slope of time against size (1 = linear): "
         + ", ".join(f"{s} {v:.2f}" for s, v in dp["slope"].items())
+        + (
+            " (from 1,000 units on: " + ", ".join(f"{s} {v:.2f}" for s, v in dp["slope_large"].items()) + ")"
+            if dp.get("slope_large")
+            else ""
+        )
         + "; first call of the process (imports, compiled kernels), timed apart: "
         + ", ".join(f"{s} {v:.2f} s" for s, v in dp["startup_s"].items()),
         "",
