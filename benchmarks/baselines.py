@@ -44,9 +44,7 @@ def fit_ratio(src: Sequence[str], tgt: Sequence[str]) -> float:
     return b / a if a and b else 1.0
 
 
-def _log_match_prob(
-    l1: np.ndarray | float, l2: np.ndarray | float, ratio: float, variance: float
-) -> np.ndarray:
+def _log_match_prob(l1: np.ndarray | float, l2: np.ndarray | float, ratio: float, variance: float) -> np.ndarray:
     """``log(2 * (1 - Phi(|delta|)))`` with Gale-Church's delta, as in their C reference code:
     ``delta = (l1 * c - l2) / sqrt(s2 * (l1 + l2 / c) / 2)`` (0 when both lengths are 0)."""
     from scipy.special import log_ndtr

@@ -253,7 +253,11 @@ class EmbeddingStore:
         if missing:
             todo = list(missing.values())
             t0 = time.perf_counter()
-            vecs = np.asarray(self.embedder.encode(todo), dtype=np.float32)
+            try:
+                out = self.embedder.encode(todo, show_progress_bar=False)
+            except TypeError:  # an embedder without the option
+                out = self.embedder.encode(todo)
+            vecs = np.asarray(out, dtype=np.float32)
             spent = time.perf_counter() - t0
             lengths = np.array([len(t) + 1 for t in todo], dtype=np.float64)
             self._append(list(missing), vecs, spent * lengths / lengths.sum())
@@ -872,6 +876,24 @@ def notebook_config() -> dict[str, Any]:
             "letter": {"key": "1964-05-07"},
         }
     return {"small": False, "quality": {}, "robustness": {}, "speed": {}, "letter": {"key": "1964-05-07"}}
+
+
+def setup_notebook() -> dict[str, Any]:
+    """Prepare a notebook session and return :func:`notebook_config`.
+
+    Selects matplotlib's Agg backend (headless) and silences what the benchmarks already
+    record in their results: the library's warnings about unpaired letters, Vecalign's numeric
+    warning, and tqdm's note about missing notebook widgets.
+    """
+    import warnings
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    logging.getLogger("aligner").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", message="IProgress not found")
+    warnings.filterwarnings("ignore", category=RuntimeWarning, module="sentalign")
+    return notebook_config()
 
 
 def show(fig: Any) -> None:

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from benchmarks import common
-from benchmarks.baselines import diagonal, fit_ratio, gale_church, sentalign_align
-from benchmarks.speed import SyntheticEncoder, synthetic_pair
+# benchmarks/ is not part of the installed package: import it from the checkout.
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import common  # noqa: E402
+from benchmarks.baselines import diagonal, fit_ratio, gale_church, sentalign_align  # noqa: E402
+from benchmarks.speed import SyntheticEncoder, synthetic_pair  # noqa: E402
 
 
 def _covers(beads, n, m):
@@ -75,9 +83,7 @@ def test_gale_church_random_cover():
 # --------------------------------------------------------------------------- diagonal
 
 
-@pytest.mark.parametrize(
-    ("n", "m"), [(0, 0), (0, 3), (3, 0), (1, 1), (5, 3), (3, 5), (7, 7), (10, 4), (4, 10)]
-)
+@pytest.mark.parametrize(("n", "m"), [(0, 0), (0, 3), (3, 0), (1, 1), (5, 3), (3, 5), (7, 7), (10, 4), (4, 10)])
 def test_diagonal_covers_every_index_once(n, m):
     beads = diagonal(n, m)
     assert _covers(beads, n, m)

@@ -22,9 +22,7 @@ def test_benchmark_notebook_runs_in_small_mode(monkeypatch, tmp_path):
     monkeypatch.setenv("ALIGNER_CACHE_DIR", str(tmp_path / "aligner-cache"))
     monkeypatch.delenv("ALIGNER_BENCH_CACHE", raising=False)
     nb = nbformat.read(NOTEBOOK, as_version=4)
-    ExecutePreprocessor(timeout=300, kernel_name="python3").preprocess(
-        nb, {"metadata": {"path": str(NOTEBOOK.parent)}}
-    )
+    ExecutePreprocessor(timeout=300, kernel_name="python3").preprocess(nb, {"metadata": {"path": str(NOTEBOOK.parent)}})
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     errors = [o for o in outputs if o.get("output_type") == "error"]
     assert not errors, errors
