@@ -146,6 +146,14 @@ def remove_results(name: str, results_dir: str | Path = RESULTS) -> None:
     (Path(results_dir) / f"{name}.json").unlink(missing_ok=True)
 
 
+def save_final(name: str, small: bool, payload: Mapping[str, Any]) -> str:
+    """Write the final results of benchmark ``name`` and delete its progress file; return the path."""
+    stem = result_name(name, small)
+    path = write_results(stem, payload)
+    remove_results(stem + "-partial")
+    return str(path)
+
+
 def result_name(name: str, small: bool) -> str:
     """The result file stem: ``quality`` or ``quality-small`` (small runs never overwrite full ones)."""
     return f"{name}-small" if small else name

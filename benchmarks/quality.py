@@ -392,8 +392,7 @@ def run(
         }
     out["report"] = report(out)
     if save:
-        out["path"] = str(common.write_results(common.result_name("quality", small), out))
-        common.remove_results(common.result_name("quality", small) + "-partial")
+        out["path"] = common.save_final("quality", small, out)
     return out
 
 

@@ -118,8 +118,7 @@ def run(
     }
     out["report"] = report(out)
     if save:
-        out["path"] = str(common.write_results(common.result_name("robustness", small), out))
-        common.remove_results(common.result_name("robustness", small) + "-partial")
+        out["path"] = common.save_final("robustness", small, out)
     return out
 
 

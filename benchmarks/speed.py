@@ -455,7 +455,7 @@ def run(
         out["bible_ratio"] = bible_ratio(ratio_beads, model, cache_dir)
     out["report"] = report(out)
     if save:
-        out["path"] = str(common.write_results(common.result_name("speed", small), out))
+        out["path"] = common.save_final("speed", small, out)
     return out
 
 
