@@ -184,14 +184,19 @@ def _sentences_inside(
 
 
 def _align_pair(
-    pair: LetterPair, level: str, aligner: Aligner, encode: Encode | None, background: float | None = None
+    pair: LetterPair,
+    level: str,
+    aligners: dict[str, Aligner],
+    encode: Encode | None,
+    background: float | None = None,
 ) -> LetterAlignment:
+    """Paragraphs with ``aligners["paragraph"]``, then sentences inside the paragraph beads."""
     zh_par = _paragraph_units(pair.zh)
     en_par = _paragraph_units(pair.en)
     if pair.zh is None or pair.en is None or encode is None:
         para_beads = _one_sided(len(zh_par), len(en_par))
     else:
-        para_beads = aligner.align(
+        para_beads = aligners["paragraph"].align(
             [u.text for u in zh_par],
             [u.text for u in en_par],
             encode,
@@ -206,7 +211,9 @@ def _align_pair(
     if pair.zh is None or pair.en is None or encode is None:
         beads = _one_sided(len(zh_sen), len(en_sen))
     else:
-        beads = _sentences_inside(para_beads, zh_sen, en_sen, aligner, encode, pair.zh.lang, pair.en.lang, background)
+        beads = _sentences_inside(
+            para_beads, zh_sen, en_sen, aligners["sentence"], encode, pair.zh.lang, pair.en.lang, background
+        )
     return LetterAlignment(pair=pair, level="sentence", zh_units=zh_sen, en_units=en_sen, beads=tuple(beads))
 
 
@@ -218,14 +225,15 @@ def _check_cover(la: LetterAlignment) -> None:
         raise RuntimeError(f"internal error: beads of {la.pair} do not cover every unit exactly once")
 
 
-def _make_aligner(aligner: Aligner | None, max_units: int | None) -> Aligner:
+def _make_aligner(aligner: Aligner | None, max_units: int | None, level: str) -> Aligner:
+    """``aligner`` as given, else the preset of ``level`` (:meth:`Aligner.for_level`)."""
     from .align import Aligner
 
     if aligner is not None:
         if max_units is not None:
             raise ValueError("max_units: give either aligner= or max_units=, not both")
         return aligner
-    return Aligner() if max_units is None else Aligner(max_units=max_units)
+    return Aligner.for_level(level) if max_units is None else Aligner.for_level(level, max_units=max_units)
 
 
 def _signature(model_name: str, level: str, aligner: Aligner, extra: dict[str, str]) -> Signature:
@@ -272,7 +280,9 @@ def align_letters(
             offline model.
         max_units: the largest bead, counted as Chinese + English units (default
             :attr:`Aligner.MAX_UNITS`).
-        aligner: a configured :class:`~aligner.align.Aligner` instead of ``max_units``.
+        aligner: a configured :class:`~aligner.align.Aligner` instead of ``max_units``, used
+            for both passes; default: the paragraph preset for paragraphs and the sentence
+            preset for sentences (:meth:`Aligner.for_level`).
         cache_dir: where embeddings are cached on disk (``None`` disables the cache).
         zh_format: force a reader for the Chinese file (see :data:`aligner.readers.READERS`).
         en_format: force a reader for the English file.
@@ -300,7 +310,7 @@ def align_letters(
     from .embed import DEFAULT_MODEL
     from .letters import pair_letters, split_letters
 
-    the_aligner = _make_aligner(aligner, max_units)
+    aligners = {lvl: _make_aligner(aligner, max_units, lvl) for lvl in ("paragraph", level)}
     zh_doc = _read(zh, "zh", zh_format)
     en_doc = _read(en, "en", en_format)
     zh_letters = split_letters(zh_doc)
@@ -324,7 +334,7 @@ def align_letters(
     warnings: list[str] = []
     letters: list[LetterAlignment] = []
     for pair in pairs:
-        la = _align_pair(pair, level, the_aligner, encode, background)
+        la = _align_pair(pair, level, aligners, encode, background)
         _check_cover(la)
         letters.append(la)
         if pair.zh is None or pair.en is None:
@@ -340,10 +350,12 @@ def align_letters(
             warnings.append(msg)
             logger.info(msg)
     extra = {"pair_threshold": f"{pair_threshold:g}"}
+    if level == "sentence":  # the paragraph pass that bounds the sentence beads
+        extra.update({f"paragraph_{k}": v for k, v in aligners["paragraph"].options().items()})
     return AlignmentResult(
         letters=tuple(letters),
         level=level,  # type: ignore[arg-type]
-        signature=_signature(model_name, level, the_aligner, extra),
+        signature=_signature(model_name, level, aligners[level], extra),
         zh_path=zh_doc.path,
         en_path=en_doc.path,
         dropped=zh_doc.dropped + en_doc.dropped,
@@ -375,11 +387,13 @@ def align_texts(
     Args:
         zh: Chinese units in order.
         en: English units in order.
-        level: recorded in the result (``"sentence"`` or ``"paragraph"``); the units are
-            aligned as given either way.
+        level: what one unit is, ``"sentence"`` or ``"paragraph"``: picks the aligner's
+            preset (:meth:`Aligner.for_level`; paragraphs are skipped and merged more
+            cheaply) and is recorded in the result. The units are aligned as given.
         model: as in :func:`align_letters`.
         max_units: the largest bead (Chinese + English units).
-        aligner: a configured :class:`~aligner.align.Aligner` instead of ``max_units``.
+        aligner: a configured :class:`~aligner.align.Aligner` instead of ``max_units`` and
+            the level's preset.
         cache_dir: embedding cache directory (``None`` disables it).
         zh_path: where the Chinese units came from (recorded in the result).
         en_path: where the English units came from.
@@ -399,7 +413,7 @@ def align_texts(
     _check_level(level)
     from .embed import DEFAULT_MODEL
 
-    the_aligner = _make_aligner(aligner, max_units)
+    the_aligner = _make_aligner(aligner, max_units, level)
     zh_letter = Letter(lang=src_lang, paragraphs=tuple(zh), source=zh_path)
     en_letter = Letter(lang=tgt_lang, paragraphs=tuple(en), source=en_path)
     zh_units = tuple(Unit(text=t, paragraph=i) for i, t in enumerate(zh))

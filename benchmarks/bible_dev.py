@@ -181,6 +181,7 @@ def run_sentalign(zh, en, encoder, max_size: int = 5):
 
 
 def main(argv: list[str] | None = None) -> int:
+    from aligner.align import Aligner
     from aligner.evaluate import score
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -204,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
         sets.append(("paragraphs", zp, ep, gp))
     for name, s, t, g in sets:
         print(f"== {name}: {len(s)} zh units, {len(t)} en units, {len(g)} gold beads", flush=True)
-        pred, st = run_ours(s, t, encoder)
+        level = "paragraph" if name == "paragraphs" else "sentence"
+        pred, st = run_ours(s, t, encoder, Aligner.for_level(level))
         sc = score(g, pred)
         print("ours:\n" + sc.format())
         print(

@@ -85,9 +85,12 @@ def _row(system: str, gold: Sequence[Sequence[Any]], pred: Sequence[Sequence[Any
     return {"system": system, **common.score_dict(s), **timing}
 
 
-def align_ours(doc: AlignedSet, encode: EncodeView, aligner: Any) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+def align_ours(
+    doc: AlignedSet, encode: EncodeView, aligner: Any = None
+) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
     """Our beads for one document: :func:`aligner.align_texts` (the public API for pre-split units)
-    with ``encode`` as the model, so every option the product derives from the model applies."""
+    with ``encode`` as the model, so every option the product derives from the model applies
+    (``aligner=None``: the product's preset for ``doc.level``)."""
     from aligner import align_texts
 
     result = align_texts(
@@ -113,8 +116,8 @@ def run_systems(
     Args:
         docs: the documents of one data set.
         store: the embedding store (``None`` runs only the systems that need no embeddings).
-        aligner: a configured :class:`aligner.align.Aligner` (its ``max_units`` is also
-            Vecalign's ``alignment_max_size``).
+        aligner: a configured :class:`aligner.align.Aligner`, or ``None`` for the product's
+            per-level preset (its ``max_units`` is also Vecalign's ``alignment_max_size``).
         systems: a subset of :data:`SYSTEMS`.
 
     Returns:
@@ -128,13 +131,13 @@ def run_systems(
     if store is not None and needs_embeddings:
         logger.info("embedding %d single units", sum(len(d.src) + len(d.tgt) for d in docs))
         base = _embed_singles(docs, store)
-    max_units = int(getattr(aligner, "max_units", 5))
+    max_units = _max_units(aligner)
     for system in systems:
         logger.info("%s: %s", "+".join(d.name for d in docs[:2]), system)
         pred: list[list[Any]] = []
         wall = 0.0
         if system in ("ours", "sentalign"):
-            if base is None or (system == "ours" and aligner is None):
+            if base is None:
                 continue
             view = base.fork()
             for d in docs:
@@ -189,7 +192,7 @@ def warm_up(store: EmbeddingStore | None, aligner: Any, systems: Sequence[str] =
                 if system == "ours":
                     align_ours(doc, view.fork(), aligner)
                 else:
-                    sentalign_align(doc.src, doc.tgt, view.fork(), alignment_max_size=int(aligner.max_units))
+                    sentalign_align(doc.src, doc.tgt, view.fork(), alignment_max_size=_max_units(aligner))
             out[system] = t.seconds
     return out
 
@@ -281,12 +284,24 @@ def _dataset_entry(docs: Sequence[AlignedSet], rows: list[dict[str, Any]], notes
     }
 
 
+def _max_units(aligner: Any) -> int:
+    from aligner.align import Aligner
+
+    return int(getattr(aligner, "max_units", Aligner.MAX_UNITS))
+
+
 def signature(aligner: Any, model: str) -> dict[str, Any]:
-    """Every option of every system, plus the model name."""
+    """Every option of every system, plus the model name (``aligner=None``: the per-level presets)."""
+    from aligner.align import Aligner
+
+    if aligner is None:
+        ours = {f"{lvl} level": dict(Aligner.for_level(lvl).options()) for lvl in Aligner.LEVEL_PRESETS}
+    else:
+        ours = dict(aligner.options())
     return {
         "model": model,
-        "ours": dict(aligner.options()) if aligner is not None else None,
-        "sentalign": sentalign_options(alignment_max_size=int(getattr(aligner, "max_units", 5))),
+        "ours": ours,
+        "sentalign": sentalign_options(alignment_max_size=_max_units(aligner)),
         "gale-church": {
             "priors": {f"{a}-{b}": p for (a, b), p in GC_PRIORS.items()},
             "variance": f"{GC_VARIANCE} * ratio",
@@ -327,8 +342,6 @@ def run(
         ``{"benchmark", "small", "machine", "signature", "datasets": {name: {..., "rows"}},
         "model_load_s", "embedding", "report", "path"}``.
     """
-    from aligner.align import Aligner
-
     if bible_beads is None and small:
         bible_beads = SMALL_BIBLE_BEADS
     if paragraph_beads is None and small:
@@ -340,7 +353,7 @@ def run(
     if needs_model:
         store, load_s = common.get_store(model, cache_dir)
         model_name = store.name
-    aligner = Aligner()
+    aligner = None  # the product's presets: sentence for the Bible, paragraph for the rest
     out: dict[str, Any] = {
         "benchmark": "quality",
         "small": small,
@@ -486,8 +499,6 @@ def letter_similarity_map(
     Returns:
         ``{"key", "sim" (n_zh, n_en) array, "beads": ours, "gold": gold beads, "src", "tgt"}``.
     """
-    from aligner.align import Aligner
-
     docs = {d.info["zh_letter"]: d for d in common.load_letter_pair()}
     if key not in docs:
         raise ValueError(f"key: expected one of {sorted(docs)}, got {key!r}")
@@ -495,7 +506,7 @@ def letter_similarity_map(
     store, _ = common.get_store(model, cache_dir)
     view = store.view()
     x, y = view(d.src), view(d.tgt)
-    beads = align_ours(d, view, Aligner())
+    beads = align_ours(d, view)
     store.save()
     return {
         "key": key,

@@ -254,6 +254,16 @@ def test_bad_embeddings():
         Aligner().align(tags(1, 2), tags(1), FakeEmbedder(), src_embeddings=np.zeros((3, 4)))
 
 
+def test_level_presets():
+    para, sent = Aligner.for_level("paragraph"), Aligner.for_level("sentence")
+    assert para.skip < sent.skip and para.merge_penalty < sent.merge_penalty
+    assert sent.options() == Aligner().options()  # the constructor's defaults are the sentence preset
+    assert Aligner.for_level("paragraph", skip=0.9, max_units=3).skip == 0.9
+    assert Aligner.for_level("paragraph", max_units=3).max_units == 3
+    with pytest.raises(ValueError, match="level"):
+        Aligner.for_level("word")
+
+
 def test_options_lists_every_option():
     opts = Aligner().options()
     assert {

@@ -9,6 +9,7 @@ import pytest
 from conftest import EN_PAIR, ZH_PAIR, ZH_SEED
 
 from aligner import align_letters, align_texts
+from aligner.align import Aligner
 from aligner.errors import InputError
 from aligner.letters import split_letters
 from aligner.readers import read_document
@@ -93,7 +94,12 @@ def test_sentence_level_inside_paragraphs(embedder):
         assert len(pars) == 1  # never crosses an aligned paragraph bead
         two_sided += bool(b.src and b.tgt)
     assert two_sided > 50
-    assert r.signature.options and dict(r.signature.options)["level"] == "sentence"
+    opts = dict(r.signature.options)
+    assert opts["level"] == "sentence"
+    # sentences with the sentence preset, inside paragraphs aligned with the paragraph preset
+    assert opts["skip"] == str(Aligner.LEVEL_PRESETS["sentence"]["skip"])
+    assert opts["paragraph_skip"] == str(Aligner.LEVEL_PRESETS["paragraph"]["skip"])
+    assert dict(para.signature.options)["skip"] == opts["paragraph_skip"]
 
 
 def test_non_translations_raise_clear_error(embedder):
@@ -180,3 +186,34 @@ def test_undated_letters_pair_by_content(embedder):
         ("中共中央一九六四年五", "LETTER OF THE CENTRA")
     ]
     assert all(p.method in ("similarity", "order") for p in pairs)
+
+
+def test_paragraph_preset_leaves_unmatched_paragraphs_unaligned(pair_result, tmp_path):
+    """Remove the English of one gold 1-1 paragraph and the Chinese of the next: the two left
+    without a counterpart sit side by side, and a chance 1-1 bead between them is the classic
+    error. The paragraph preset (cheaper skips) must leave more of them unaligned than the
+    sentence preset does, and keep every paragraph covered."""
+    from gold import resolve_gold
+
+    from aligner.embed import DEFAULT_MODEL, load_embedder
+
+    cached = load_embedder(DEFAULT_MODEL, cache_dir=tmp_path)  # the cases share most segments
+    la = next(la for la in pair_result.paired if la.pair.zh.kind == "letter")
+    gold = resolve_gold()[la.pair.zh.date]
+    zh = [u.text for u in la.zh_units]
+    en = [u.text for u in la.en_units]
+    ones = {k for k, (s, t) in enumerate(gold) if len(s) == 1 and len(t) == 1}
+    found = {"paragraph": 0, "sentence": 0}
+    cases = [k for k in sorted(ones) if k + 1 in ones]
+    assert len(cases) >= 10
+    for k in cases:
+        (z0,), (e0,) = gold[k]
+        (z1,), (e1,) = gold[k + 1]
+        zh2 = zh[:z1] + zh[z1 + 1 :]
+        en2 = en[:e0] + en[e0 + 1 :]
+        for level in found:
+            r = align_texts(zh2, en2, level=level, model=cached)
+            assert _cover(r.letters[0])
+            beads = [(b.src, b.tgt) for b in r.letters[0].beads]
+            found[level] += ((z0,), ()) in beads and ((), (e1 - 1,)) in beads
+    assert found["paragraph"] > found["sentence"] and found["paragraph"] >= 3, found
