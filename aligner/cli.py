@@ -48,7 +48,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "--level",
         choices=LEVELS,
         default=None,
-        help=f"alignment unit (default: {DEFAULT_LEVEL}; sentence with --presplit)",
+        help=f"alignment unit, also picks the aligner's preset (default: {DEFAULT_LEVEL}; sentence with --presplit)",
     )
     al.add_argument("--model", default=DEFAULT_MODEL, help="built-in model name or sentence-transformers name/path")
     al.add_argument("--max-units", type=int, default=Aligner.MAX_UNITS, help="largest bead, Chinese + English units")
