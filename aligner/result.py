@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from .types import Bead, Dropped, LetterAlignment, Level, Signature
@@ -48,11 +49,15 @@ class AlignmentResult:
             for bead in la.beads:
                 yield la, bead
 
-    def to_tmx(self, path: str | Path) -> None:
-        """Write a TMX 1.4b file: one ``<tu>`` per bead with text on both sides."""
+    def to_tmx(self, path: str | Path, creationdate: str | datetime | None = None) -> None:
+        """Write a TMX 1.4b file: one ``<tu>`` per bead with text on both sides.
+
+        ``creationdate`` (``"YYYYMMDDThhmmssZ"`` or an aware datetime) goes into the header;
+        ``None`` leaves it out, so the same result always gives the same bytes.
+        """
         from .export.tmx import write_tmx
 
-        write_tmx(self, path)
+        write_tmx(self, path, creationdate=creationdate)
 
     def to_tsv(self, path: str | Path) -> None:
         """Write a tab-separated file, one row per bead (1-0 and 0-1 beads included)."""

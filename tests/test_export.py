@@ -448,3 +448,11 @@ def test_save_rejects_unknown_extension(result: AlignmentResult, tmp_path: Path,
     with pytest.raises(ValueError, match=r"path: unknown output extension"):
         result.save(tmp_path / name)
     assert not (tmp_path / name).exists()
+
+
+def test_result_to_tmx_passes_creationdate(result: AlignmentResult, tmp_path: Path) -> None:
+    path = tmp_path / "d.tmx"
+    result.to_tmx(path, creationdate="20240131T120000Z")
+    assert ET.parse(path).getroot().find("header").get("creationdate") == "20240131T120000Z"
+    result.to_tmx(path)
+    assert "creationdate" not in ET.parse(path).getroot().find("header").attrib
