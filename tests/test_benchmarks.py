@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-# benchmarks/ is not part of the installed package: import it from the checkout.
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from benchmarks import common  # noqa: E402
-from benchmarks.baselines import diagonal, fit_ratio, gale_church, sentalign_align  # noqa: E402
-from benchmarks.speed import SyntheticEncoder, synthetic_pair  # noqa: E402
+# benchmarks/ is not part of the installed package: pytest puts the checkout on sys.path
+# (``pythonpath`` in pyproject.toml).
+from benchmarks import common
+from benchmarks.baselines import diagonal, fit_ratio, gale_church, sentalign_align
+from benchmarks.speed import SyntheticEncoder, synthetic_pair
 
 
 def _covers(beads, n, m):
