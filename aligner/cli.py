@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import multiprocessing
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -122,15 +123,20 @@ def _read_lines(path: Path) -> list[str]:
 def _align_one(args: argparse.Namespace, zh: Path, en: Path, outputs: Sequence[Path]) -> str:
     """Align one file pair and write every output; return a one-line summary."""
     from .api import align_letters, align_texts
+    from .embed import BUILTIN_MODELS, load_embedder
 
     cache = {} if not (args.no_cache or args.cache_dir) else {"cache_dir": None if args.no_cache else args.cache_dir}
     progress = None if not args.quiet else False
+    model: object = args.model
+    if _WORKER_THREADS is not None and args.model in BUILTIN_MODELS:
+        # a worker of directory mode: its share of the CPUs, not all of them
+        model = load_embedder(args.model, threads=_WORKER_THREADS, **cache)  # type: ignore[arg-type]
     if args.presplit:
         result = align_texts(
             _read_lines(zh),
             _read_lines(en),
             level=args.level or "sentence",
-            model=args.model,
+            model=model,
             max_units=args.max_units,
             zh_path=str(zh),
             en_path=str(en),
@@ -144,7 +150,7 @@ def _align_one(args: argparse.Namespace, zh: Path, en: Path, outputs: Sequence[P
             zh,
             en,
             level=args.level or "paragraph",
-            model=args.model,
+            model=model,
             max_units=args.max_units,
             zh_format=args.zh_format,
             en_format=args.en_format,
@@ -185,6 +191,16 @@ def _pair_dirs(zh_dir: Path, en_dir: Path) -> tuple[list[tuple[Path, Path]], lis
     return pairs, missing
 
 
+#: CPU threads of the embedding model in a worker process of directory mode (``None``: all).
+_WORKER_THREADS: int | None = None
+
+
+def _init_worker(threads: int) -> None:
+    """Initialise a directory-mode worker: it embeds on ``threads`` CPUs."""
+    global _WORKER_THREADS
+    _WORKER_THREADS = threads
+
+
 def _job(payload: tuple[argparse.Namespace, Path, Path, Path]) -> tuple[str, str | None]:
     args, zh, en, out = payload
     try:
@@ -195,6 +211,8 @@ def _job(payload: tuple[argparse.Namespace, Path, Path, Path]) -> tuple[str, str
 
 def _align_dirs(args: argparse.Namespace, zh_dir: Path, en_dir: Path) -> int:
     from tqdm import tqdm
+
+    from .embed import _cpu_count
 
     if len(args.output) != 1:
         raise ValueError("--output: give one output directory in directory mode")
@@ -215,7 +233,14 @@ def _align_dirs(args: argparse.Namespace, zh_dir: Path, en_dir: Path) -> int:
         results = map(_job, payloads)
         executor = None
     else:
-        executor = ProcessPoolExecutor(max_workers=args.jobs)
+        # spawn, not fork: a process that has run torch's thread pool cannot safely fork
+        # workers that use it; each worker gets an equal share of the CPUs.
+        executor = ProcessPoolExecutor(
+            max_workers=args.jobs,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(max(1, _cpu_count() // args.jobs),),
+        )
         results = executor.map(_job, payloads)
     try:
         for summary, error in results:

@@ -97,3 +97,26 @@ def test_usage_errors_exit_nonzero(tmp_path, capsys):
     assert "extension" in capsys.readouterr().err
     assert main(["align", str(tmp_path / "nope.txt"), str(EN_PAIR), "-o", str(tmp_path / "x.tmx"), "-q"]) == 1
     assert "nope.txt" in capsys.readouterr().err
+
+
+def test_directory_mode_jobs_give_the_same_beads(tmp_path, capsys):
+    """--jobs 2 (spawned workers, each on its share of the CPUs) writes what --jobs 1 writes."""
+    zh_dir, en_dir = tmp_path / "zh", tmp_path / "en"
+    zh_dir.mkdir()
+    en_dir.mkdir()
+    for k in range(3):
+        _write_lines(zh_dir / f"p{k}.txt", ZH_LINES[k:])
+        _write_lines(en_dir / f"p{k}.txt", EN_LINES[k:])
+    outs = {}
+    for jobs in ("1", "2"):
+        out_dir = tmp_path / f"out{jobs}"
+        cache = str(tmp_path / f"cache{jobs}")  # each run embeds everything itself
+        argv = ["align", str(zh_dir), str(en_dir), "-o", str(out_dir), "--presplit", "-q", "--jobs", jobs]
+        assert main([*argv, "--cache-dir", cache]) == 0
+        assert "aligned 3 of 3" in capsys.readouterr().err
+        # bead indices (the score after the second colon may move in its last digit)
+        outs[jobs] = {
+            p.name: [line.rsplit(":", 1)[0] for line in p.read_text().splitlines()] for p in sorted(out_dir.iterdir())
+        }
+    assert len(outs["1"]) == 3 and outs["1"] == outs["2"]
+    assert all(len(beads) >= 3 for beads in outs["1"].values())
