@@ -37,6 +37,8 @@ DATA = ROOT / "data"
 BIBLE = DATA / "bible-zh-en"
 GOLD_DIR = DATA / "gold"
 LETTERS_GOLD = GOLD_DIR / "seven-letters-1964.paragraph.json"
+#: Sentence-level gold of the letter 1964-05-07: ``.zh.txt`` / ``.en.txt`` (one sentence per line) and ``.align``.
+LETTER_SENTENCES = GOLD_DIR / "seven-letters-1964.letter-1964-05-07.sentence"
 ZH_PAIR = DATA / "seven-letters-1964.zh.json"
 EN_PAIR = DATA / "seven-letters-1964.en.md"
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -528,6 +530,21 @@ def load_letter_pair(gold_path: str | Path = LETTERS_GOLD) -> list[AlignedSet]:
             )
         )
     return out
+
+
+def load_letter_sentences(base: str | Path = LETTER_SENTENCES) -> AlignedSet:
+    """The real letter 1964-05-07 at sentence level: pre-split sentences and their gold beads."""
+    from aligner.export.beads import read_beads
+
+    base = Path(base)
+    return AlignedSet(
+        name="letters-sentence",
+        level="sentence",
+        src=tuple(_read_lines(Path(f"{base}.zh.txt"))),
+        tgt=tuple(_read_lines(Path(f"{base}.en.txt"))),
+        gold=tuple(read_beads(Path(f"{base}.align"))),
+        info={"source": str(base.relative_to(ROOT)) + ".{zh.txt,en.txt,align}"},
+    )
 
 
 # --------------------------------------------------------------------------- constructed sets

@@ -142,3 +142,59 @@ def test_prefix_gold_loader_agrees():
 
     loaded = load_prefix_gold(GOLD_DIR / "seven-letters-1964.paragraph.json")
     assert {k: list(v) for k, v in loaded.items()} == {k: read_beads(p) for k, p in ALIGN_FILES.items()}
+
+
+# ------------------------------------------------------------------ sentence-level gold of the letter
+
+SENTENCE_BASE = GOLD_DIR / "seven-letters-1964.letter-1964-05-07.sentence"
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def test_sentence_gold_covers_every_line_once_in_order():
+    zh, en = _lines(Path(f"{SENTENCE_BASE}.zh.txt")), _lines(Path(f"{SENTENCE_BASE}.en.txt"))
+    beads = read_beads(Path(f"{SENTENCE_BASE}.align"))
+    assert [i for s, _ in beads for i in s] == list(range(len(zh)))
+    assert [j for _, t in beads for j in t] == list(range(len(en)))
+    assert all(line.strip() for line in zh + en)
+    # the English is cut off: every Chinese sentence after the last English one is unaligned
+    last = max(k for k, (_, t) in enumerate(beads) if t)
+    assert all(not t for _, t in beads[last + 1 :]) and len(beads) - last - 1 == 44
+
+
+def test_sentence_gold_is_the_letter_split_into_sentences():
+    """The sentence files are the paired letter's paragraphs, cut into sentences, in order."""
+    from aligner.letters import split_letters
+    from aligner.readers import read_document
+
+    def letter(path: Path, lang: str) -> str:
+        letters = split_letters(read_document(path, lang=lang))
+        lt = next(lt for lt in letters if lt.kind == "letter" and lt.date == "1964-05-07")
+        return "".join("".join(p.split()) for p in lt.paragraphs)
+
+    for lang, path in (("zh", DATA / "seven-letters-1964.zh.json"), ("en", DATA / "seven-letters-1964.en.md")):
+        joined = "".join("".join(s.split()) for s in _lines(Path(f"{SENTENCE_BASE}.{lang}.txt")))
+        assert joined == letter(path, lang)
+
+
+def test_sentence_gold_agrees_with_the_paragraph_gold():
+    """No sentence bead crosses a paragraph bead of the paragraph gold (same letter)."""
+    from aligner.letters import split_letters
+    from aligner.readers import read_document
+    from aligner.segment import split_sentences
+
+    par_beads = read_beads(ALIGN_FILES["1964-05-07"])
+    owner: dict[tuple[str, int], int] = {}
+    for lang, path in (("zh", DATA / "seven-letters-1964.zh.json"), ("en", DATA / "seven-letters-1964.en.md")):
+        lt = next(x for x in split_letters(read_document(path, lang=lang)) if x.date == "1964-05-07")
+        k = 0
+        side = 0 if lang == "zh" else 1
+        bead_of = {p: b for b, bead in enumerate(par_beads) for p in bead[side]}
+        for p, para in enumerate(lt.paragraphs):
+            for _ in split_sentences(para, lang):
+                owner[(lang, k)] = bead_of[p]
+                k += 1
+    for s, t in read_beads(Path(f"{SENTENCE_BASE}.align")):
+        assert len({owner[("zh", i)] for i in s} | {owner[("en", j)] for j in t}) == 1
