@@ -40,6 +40,7 @@ import os
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -447,19 +448,35 @@ class EmbeddingCache:
             if self._conn is None and not self._broken:
                 try:
                     self.path.parent.mkdir(parents=True, exist_ok=True)
-                    conn = sqlite3.connect(self.path, timeout=60.0, check_same_thread=False)
-                    conn.execute("PRAGMA journal_mode=WAL")
-                    conn.execute("PRAGMA synchronous=NORMAL")
-                    with conn:
-                        conn.execute(
-                            "CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, vec BLOB NOT NULL)"
-                            " WITHOUT ROWID"
-                        )
-                    self._conn = conn
+                    self._conn = self._open()
                 except (OSError, sqlite3.Error) as exc:
                     self._broken = True
                     logger.warning("embedding cache %s disabled: %s", self.path, exc)
         return self._conn
+
+    def _open(self, tries: int = 40) -> sqlite3.Connection:
+        """Open the database in WAL mode, creating the table if needed.
+
+        Switching to WAL and creating the table take a lock that SQLite may refuse at once,
+        without waiting out the busy timeout, while another process does the same (two
+        processes opening a new cache together): retry those steps for a few seconds.
+        """
+        conn = sqlite3.connect(self.path, timeout=60.0, check_same_thread=False)
+        for attempt in range(tries):
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                with conn:
+                    conn.execute(
+                        "CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, vec BLOB NOT NULL) WITHOUT ROWID"
+                    )
+                return conn
+            except sqlite3.OperationalError as exc:
+                if attempt == tries - 1 or not ("locked" in str(exc) or "busy" in str(exc)):
+                    conn.close()
+                    raise
+                time.sleep(0.05 * (1 + attempt % 5))
+        raise sqlite3.OperationalError(f"{self.path}: could not be opened")  # only with tries < 1
 
     def _give_up(self, exc: Exception) -> None:
         logger.warning("embedding cache %s disabled: %s", self.path, exc)

@@ -353,3 +353,36 @@ def test_import_is_cheap():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_cache_open_retries_a_lock_refused_at_once(tmp_path, monkeypatch):
+    """SQLite may refuse the WAL switch at once ("database is locked") while another process opens
+    the same new cache; the cache retries instead of disabling itself."""
+    import sqlite3
+
+    real_connect = sqlite3.connect
+    refusals = {"left": 3}
+
+    class Flaky:
+        def __init__(self, conn):
+            self._conn = conn
+
+        def execute(self, sql, *args):
+            if sql.startswith("PRAGMA journal_mode") and refusals["left"]:
+                refusals["left"] -= 1
+                raise sqlite3.OperationalError("database is locked")
+            return self._conn.execute(sql, *args)
+
+        def __getattr__(self, name):
+            return getattr(self._conn, name)
+
+        def __enter__(self):
+            return self._conn.__enter__()
+
+        def __exit__(self, *exc):
+            return self._conn.__exit__(*exc)
+
+    monkeypatch.setattr(sqlite3, "connect", lambda *a, **k: Flaky(real_connect(*a, **k)))
+    cache = EmbeddingCache(tmp_path / "c.sqlite", 4)
+    cache.put(["k"], np.ones((1, 4), dtype=np.float32))
+    assert refusals["left"] == 0 and "k" in cache.get(["k"])
