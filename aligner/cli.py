@@ -120,17 +120,21 @@ def _read_lines(path: Path) -> list[str]:
     return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
-def _align_one(args: argparse.Namespace, zh: Path, en: Path, outputs: Sequence[Path]) -> str:
-    """Align one file pair and write every output; return a one-line summary."""
+def _align_one(
+    args: argparse.Namespace, zh: Path, en: Path, outputs: Sequence[Path], threads: int | None = None
+) -> str:
+    """Align one file pair and write every output; return a one-line summary.
+
+    ``threads``: CPU threads of a built-in model (``None``: all; directory-mode workers get a share).
+    """
     from .api import align_letters, align_texts
     from .embed import BUILTIN_MODELS, load_embedder
 
     cache = {} if not (args.no_cache or args.cache_dir) else {"cache_dir": None if args.no_cache else args.cache_dir}
     progress = None if not args.quiet else False
     model: object = args.model
-    if _WORKER_THREADS is not None and args.model in BUILTIN_MODELS:
-        # a worker of directory mode: its share of the CPUs, not all of them
-        model = load_embedder(args.model, threads=_WORKER_THREADS, **cache)  # type: ignore[arg-type]
+    if threads is not None and args.model in BUILTIN_MODELS:
+        model = load_embedder(args.model, threads=threads, **cache)  # type: ignore[arg-type]
     if args.presplit:
         result = align_texts(
             _read_lines(zh),
@@ -191,20 +195,10 @@ def _pair_dirs(zh_dir: Path, en_dir: Path) -> tuple[list[tuple[Path, Path]], lis
     return pairs, missing
 
 
-#: CPU threads of the embedding model in a worker process of directory mode (``None``: all).
-_WORKER_THREADS: int | None = None
-
-
-def _init_worker(threads: int) -> None:
-    """Initialise a directory-mode worker: it embeds on ``threads`` CPUs."""
-    global _WORKER_THREADS
-    _WORKER_THREADS = threads
-
-
-def _job(payload: tuple[argparse.Namespace, Path, Path, Path]) -> tuple[str, str | None]:
-    args, zh, en, out = payload
+def _job(payload: tuple[argparse.Namespace, Path, Path, Path, int | None]) -> tuple[str, str | None]:
+    args, zh, en, out, threads = payload
     try:
-        return _align_one(args, zh, en, [out]), None
+        return _align_one(args, zh, en, [out], threads), None
     except (ValueError, OSError) as exc:
         return "", f"{zh.name} + {en.name}: {exc}"
 
@@ -225,7 +219,9 @@ def _align_dirs(args: argparse.Namespace, zh_dir: Path, en_dir: Path) -> int:
         raise ValueError(f"no files pair by stem between {zh_dir} and {en_dir}")
     if args.jobs < 1:
         raise ValueError(f"--jobs: expected a positive number of processes, got {args.jobs}")
-    payloads = [(args, zh, en, out_dir / f"{_strip_lang(zh.stem)}.{ext}") for zh, en in pairs]
+    # one process embeds on every CPU; N worker processes each on an equal share
+    threads = None if args.jobs == 1 else max(1, _cpu_count() // args.jobs)
+    payloads = [(args, zh, en, out_dir / f"{_strip_lang(zh.stem)}.{ext}", threads) for zh, en in pairs]
     failures: list[str] = []
     done = 0
     bar = tqdm(total=len(payloads), desc="aligning", unit="file", disable=args.quiet)
@@ -234,13 +230,8 @@ def _align_dirs(args: argparse.Namespace, zh_dir: Path, en_dir: Path) -> int:
         executor = None
     else:
         # spawn, not fork: a process that has run torch's thread pool cannot safely fork
-        # workers that use it; each worker gets an equal share of the CPUs.
-        executor = ProcessPoolExecutor(
-            max_workers=args.jobs,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_worker,
-            initargs=(max(1, _cpu_count() // args.jobs),),
-        )
+        # workers that use it.
+        executor = ProcessPoolExecutor(max_workers=args.jobs, mp_context=multiprocessing.get_context("spawn"))
         results = executor.map(_job, payloads)
     try:
         for summary, error in results:
