@@ -142,6 +142,38 @@ def _sentence_units(letter: Letter | None, lang: str) -> tuple[Unit, ...]:
     return tuple(units)
 
 
+def _sentences_of(units: Sequence[Unit], n_paragraphs: int) -> list[list[str]]:
+    """The sentence texts of every paragraph, from sentence units."""
+    out: list[list[str]] = [[] for _ in range(n_paragraphs)]
+    for u in units:
+        out[u.paragraph].append(u.text)
+    return out
+
+
+def _split_units(texts: Sequence[str], lang: str) -> list[list[str]]:
+    """Every unit split into sentences (for the aligner's sentence evidence only)."""
+    from .segment import split_sentences
+
+    return [split_sentences(t, lang) for t in texts]
+
+
+def _remembering(encode: Encode) -> Encode:
+    """``encode`` that embeds each distinct text once for as long as it lives (one letter pair:
+    the paragraph pass embeds the sentences for its evidence, the sentence pass reuses them)."""
+    known: dict[str, np.ndarray] = {}
+
+    def remembered(texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            known.update(zip(missing, np.asarray(encode(missing), dtype=np.float32), strict=True))
+        if not texts:
+            return encode(texts)
+        return np.stack([known[t] for t in texts])
+
+    return remembered
+
+
 def _one_sided(n_src: int, n_tgt: int) -> list[Bead]:
     return [Bead((i,), ()) for i in range(n_src)] + [Bead((), (j,)) for j in range(n_tgt)]
 
@@ -193,9 +225,12 @@ def _align_pair(
     """Paragraphs with ``aligners["paragraph"]``, then sentences inside the paragraph beads."""
     zh_par = _paragraph_units(pair.zh)
     en_par = _paragraph_units(pair.en)
+    zh_sen = _sentence_units(pair.zh, pair.zh.lang if pair.zh else "zh")
+    en_sen = _sentence_units(pair.en, pair.en.lang if pair.en else "en")
     if pair.zh is None or pair.en is None or encode is None:
         para_beads = _one_sided(len(zh_par), len(en_par))
     else:
+        encode = _remembering(encode)
         para_beads = aligners["paragraph"].align(
             [u.text for u in zh_par],
             [u.text for u in en_par],
@@ -203,11 +238,11 @@ def _align_pair(
             src_lang=pair.zh.lang,
             tgt_lang=pair.en.lang,
             background=background,
+            src_sentences=_sentences_of(zh_sen, len(zh_par)),
+            tgt_sentences=_sentences_of(en_sen, len(en_par)),
         )
     if level == "paragraph":
         return LetterAlignment(pair=pair, level="paragraph", zh_units=zh_par, en_units=en_par, beads=tuple(para_beads))
-    zh_sen = _sentence_units(pair.zh, pair.zh.lang if pair.zh else "zh")
-    en_sen = _sentence_units(pair.en, pair.en.lang if pair.en else "en")
     if pair.zh is None or pair.en is None or encode is None:
         beads = _one_sided(len(zh_sen), len(en_sen))
     else:
@@ -422,8 +457,16 @@ def align_texts(
         model if model is not None else DEFAULT_MODEL, cache_dir, show_progress_bar
     )
     if zh_units and en_units:
+        evidence = the_aligner.sentence_weight > 0  # the paragraph preset: sentences as evidence
         beads = the_aligner.align(
-            list(zh), list(en), encode, src_lang=src_lang, tgt_lang=tgt_lang, background=background
+            list(zh),
+            list(en),
+            encode,
+            src_lang=src_lang,
+            tgt_lang=tgt_lang,
+            background=background,
+            src_sentences=_split_units(zh, src_lang) if evidence else None,
+            tgt_sentences=_split_units(en, tgt_lang) if evidence else None,
         )
         method = "order"
     else:
