@@ -170,6 +170,7 @@ def sentence_evidence(
     ci, cj = band.cell_i, band.cell_j
     cw_s = np.concatenate([[0.0], np.cumsum(np.add.reduceat(src.weight, src.start[:-1]))])
     cw_t = np.concatenate([[0.0], np.cumsum(np.add.reduceat(tgt.weight, tgt.start[:-1]))])
+
     def shrunk(beta: np.ndarray, m: int) -> np.ndarray:
         if background is None:
             return beta
