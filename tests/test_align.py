@@ -275,6 +275,7 @@ def test_options_lists_every_option():
         "band_width",
         "margin",
         "length_model",
+        "sentence_weight",
     } <= set(opts)
     assert all(isinstance(v, str) for v in opts.values())
 
