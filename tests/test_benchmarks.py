@@ -237,3 +237,19 @@ def test_synthetic_pair_plants_a_cover():
     enc = SyntheticEncoder(src, tgt)
     merged = enc(["s0s1", "t0 t1", "PAD"])
     np.testing.assert_allclose(np.linalg.norm(merged, axis=1), 1.0, rtol=1e-5)
+
+
+def test_letter_orphan_cases_come_from_gold_runs_of_one_to_one_beads():
+    """The adjacent-orphan cases of benchmarks.letter_orphans: runs of two 1-1 gold beads of the
+    real letter; deleting English j and Chinese i+1 leaves Chinese i and English j unmatched."""
+    from conftest import DATA
+
+    from aligner.gold import load_prefix_gold
+    from benchmarks.letter_orphans import LETTER, orphan_cases
+
+    gold = load_prefix_gold(DATA / "gold" / "seven-letters-1964.paragraph.json")[LETTER]
+    cases = orphan_cases(gold)
+    assert len(cases) >= 15
+    beads = set(gold)
+    for i, j in cases:
+        assert ((i,), (j,)) in beads and ((i + 1,), (j + 1,)) in beads

@@ -12,8 +12,8 @@ A bead of type ``(a, b)`` (``a`` source units, ``b`` target units, ``a, b >= 1``
   exact for sums of vectors). It removes the bias of long, generic segments, whose cosine
   with anything is high. For paragraphs the Aligner blends in the sentences' evidence:
   ``sim`` and ``base`` become ``(1 - w) * sim + w * E`` and ``(1 - w) * base + w * E_base``
-  (:mod:`aligner.align.evidence`; ``w`` is its ``sentence_weight``). ``(1 - sim + base)`` is charged once per unit covered, halved so
-  that a 1-1 bead costs ``1 - sim + base``.
+  (:mod:`aligner.align.evidence`; ``w`` is its ``sentence_weight``). ``(1 - sim + base)``
+  is charged once per unit covered, halved so that a 1-1 bead costs ``1 - sim + base``.
 * ``merge_penalty`` per unit beyond 1-1: embeddings of concatenated text are closer than
   those of single sentences even when the finer split is right, so merges must earn their
   place. With it the aligner returns minimal beads (two 1-1 rather than one 2-2).
