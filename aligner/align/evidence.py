@@ -16,7 +16,8 @@ over it, of the best cosine of ``s`` with that unit's sentences: what ``s`` scor
 unit that does not translate it (``E - E_base`` is a margin, as for the unit embeddings). A
 merged bead needs no new embedding: ``E`` of the union is computed from the same sentence
 pairs. The :class:`~aligner.align.Aligner` blends ``E`` into the unit cosine with the weight
-``sentence_weight`` (see there for the measurements).
+``sentence_weight`` and charges beads whose margin ``E - E_base`` falls below
+``sentence_floor`` the shortfall (see there for the measurements).
 
 Only the unit pairs of a band are computed (:func:`~aligner.align.search.pair_band`), so the
 cost is linear in the text: per source sentence, the target sentences of the units its unit
