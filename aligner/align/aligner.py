@@ -119,13 +119,13 @@ class Aligner:
     #: 18 runs of two 1-1 beads, delete the first English and the second Chinese paragraph,
     #: which leaves two adjacent paragraphs on one subject that translate nothing: both
     #: come out unaligned in 5 of 18 cases with (0.55, 0.2), 8 with skip 0.5, 13 with 0.45,
-    #: 15 with 0.4 (``python -m benchmarks.letter_orphans --grid``). (0.55, 0.2) stays, as
+    #: 15 with 0.4 (``python -m benchmarks.letter_orphans --grid``; before the sentence
+    #: floor below, which raises (0.55, 0.2) to 12 of 18). (0.55, 0.2) stays, as
     #: the only setting that keeps every paragraph of the real pair right: with a penalty of
     #: 0.15 the front matter's 15-character title is glued onto the publisher's note (a 2-3
     #: bead instead of 1-1 + 1-2), (0.5, 0.2) splits the note's 1-2 bead, (0.45, 0.2)
     #: leaves both titles unaligned (and scores 0.910 / 0.873 on seeds 1 / 2), and skip 0.4
-    #: also breaks the letter's heading and its cut-off last paragraph. Adjacent orphans
-    #: remain the known weakness.
+    #: also breaks the letter's heading and its cut-off last paragraph.
     LEVEL_PRESETS: dict[str, dict[str, float]] = {
         "sentence": {"skip": SKIP, "merge_penalty": MERGE_PENALTY},
         "paragraph": {"skip": 0.55, "merge_penalty": 0.2, "sentence_weight": 0.2, "sentence_floor": 0.3},
