@@ -24,15 +24,19 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 LETTER = "1964-05-07"
 
 
-def load_letter(model: object) -> tuple[list[str], list[str], list[tuple[tuple[int, ...], tuple[int, ...]]]]:
-    """The Chinese and English paragraphs of the letter and their gold beads."""
-    from aligner import align_letters
+def load_letter() -> tuple[list[str], list[str], list[tuple[tuple[int, ...], tuple[int, ...]]]]:
+    """The Chinese and English paragraphs of the letter (as the reader and letter splitter give
+    them, the units the gold indexes) and their gold beads."""
     from aligner.gold import load_prefix_gold
+    from aligner.letters import split_letters
+    from aligner.readers import read_document
 
-    result = align_letters(DATA / "seven-letters-1964.zh.json", DATA / "seven-letters-1964.en.md", model=model)
-    la = next(la for la in result.paired if la.pair.zh is not None and la.pair.zh.date == LETTER)
+    def paragraphs(name: str, lang: str) -> list[str]:
+        letters = split_letters(read_document(DATA / name, lang=lang))
+        return list(next(lt for lt in letters if lt.kind == "letter" and lt.date == LETTER).paragraphs)
+
     gold = load_prefix_gold(DATA / "gold" / "seven-letters-1964.paragraph.json")[LETTER]
-    return [u.text for u in la.zh_units], [u.text for u in la.en_units], gold
+    return paragraphs("seven-letters-1964.zh.json", "zh"), paragraphs("seven-letters-1964.en.md", "en"), gold
 
 
 def orphan_cases(gold: Sequence[tuple[tuple[int, ...], tuple[int, ...]]]) -> list[tuple[int, int]]:
@@ -67,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = ap.parse_args(argv)
     logging.disable(logging.WARNING)  # the unpaired letters of the pair are reported otherwise
     model = load_embedder(DEFAULT_MODEL)
-    zh, en, gold = load_letter(model)
+    zh, en, gold = load_letter()
     settings: list[dict[str, float]] = [{}]
     if args.grid:
         settings += [{"skip": s, "merge_penalty": p} for s, p in itertools.product((0.4, 0.45, 0.5, 0.6), (0.15, 0.2))]

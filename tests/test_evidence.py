@@ -142,7 +142,7 @@ def test_adjacent_unmatched_paragraphs_of_the_real_letter_come_out_unaligned(emb
     evidence floor), and the undamaged letter stays exactly as in the gold."""
     from benchmarks.letter_orphans import evaluate, load_letter
 
-    zh, en, gold = load_letter(embedder)
+    zh, en, gold = load_letter()
     right, cases, wrong = evaluate(zh, en, gold, embedder, Aligner.for_level("paragraph"))
     assert cases >= 15
     assert wrong == 0
