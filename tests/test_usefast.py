@@ -125,3 +125,16 @@ def test_winograd_matrices_validate():
         winograd_matrices(0, 3)
     with pytest.raises(ValueError, match="m=12"):
         winograd_matrices(12, 5)
+
+
+def test_the_id_store_does_not_change_results(fast, texts):
+    """A store too small for one batch (emptied and grown as it goes), a warm store and a
+    forgotten one all give the same vectors."""
+    first = fast.encode(texts)
+    assert np.einsum("ij,ij->i", first, fast.encode(texts)).min() > 0.99999  # warm store
+    fast.forget()
+    assert not fast._slot
+    assert np.einsum("ij,ij->i", first, fast.encode(texts)).min() > 0.99999
+    tiny = FastUSE(threads=1, id_cache=40, token_budget=500)
+    assert np.einsum("ij,ij->i", first, tiny.encode(texts)).min() > 0.99999
+    assert len(tiny._slot) <= max(40, len(tiny._store) - 1)
