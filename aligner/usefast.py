@@ -65,7 +65,7 @@ _WORD = re.compile("\u2581[^\u2581]*|[^\u2581]+")
 #: Tokens per batch: large enough that most rows of a batch repeat an id already seen.
 TOKEN_BUDGET = 8192
 #: Token ids whose first-layer rows (13 x 256 floats, 13 KB) are kept between batches and
-#: calls: 8,192 ids hold 107 MB. Aligning 5,000 Bible sentences meets 4,900 distinct ids but
+#: calls: 8,192 ids hold 104 MiB. Aligning 5,000 Bible sentences meets 4,900 distinct ids but
 #: would compute 23,000 rows in its 25 calls without them.
 ID_CACHE = 8192
 _BLOCKS = 13  # per cached id: products with W1 for each shift of each branch (2 + 3 + 5), then x2, x3, x5
