@@ -386,3 +386,33 @@ def test_cache_open_retries_a_lock_refused_at_once(tmp_path, monkeypatch):
     cache = EmbeddingCache(tmp_path / "c.sqlite", 4)
     cache.put(["k"], np.ones((1, 4), dtype=np.float32))
     assert refusals["left"] == 0 and "k" in cache.get(["k"])
+
+
+def test_cache_layout_new_and_old(tmp_path):
+    """A new cache is a rowid table with 8 KiB pages (vectors stay in their pages); a database
+    made with the earlier WITHOUT ROWID layout is read and written as before."""
+    import sqlite3
+
+    rng = np.random.default_rng(0)
+    vecs = rng.standard_normal((300, 512)).astype(np.float32)
+    keys = [embed.EmbeddingCache.key(f"text {i}") for i in range(300)]
+    new = embed.EmbeddingCache(tmp_path / "new.sqlite", 512)
+    new.put(keys[:200], vecs[:200])
+    new.put(keys[100:], vecs[100:] + 1)  # existing keys keep their first vector
+    got = new.get(keys)
+    assert np.array_equal(np.stack([got[k] for k in keys]), np.vstack([vecs[:200], vecs[200:] + 1]))
+    conn = sqlite3.connect(tmp_path / "new.sqlite")
+    assert conn.execute("PRAGMA page_size").fetchone()[0] == 8192
+    assert "WITHOUT ROWID" not in conn.execute("SELECT sql FROM sqlite_master WHERE name='embeddings'").fetchone()[0]
+    conn.close()
+
+    old_path = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(old_path)
+    conn.execute("CREATE TABLE embeddings (key TEXT PRIMARY KEY, vec BLOB NOT NULL) WITHOUT ROWID")
+    conn.execute("INSERT INTO embeddings VALUES (?, ?)", (keys[0], vecs[0].tobytes()))
+    conn.commit()
+    conn.close()
+    old = embed.EmbeddingCache(old_path, 512)
+    old.put(keys[:3], vecs[:3] * 2)
+    got = old.get(keys[:3])
+    assert np.array_equal(got[keys[0]], vecs[0]) and np.array_equal(got[keys[2]], vecs[2] * 2)
