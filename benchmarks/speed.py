@@ -12,8 +12,8 @@ b. **dp**: alignment time without embedding, and peak traced memory (``tracemall
    the rate of our final dynamic programme alone (costs given: the "DP alone" of the targets)
    and the log-log slope of time against size (1 = linear).
 c. **e2e**: :func:`aligner.align_texts` on the first ~5,000 Bible sentences [~500] (both sides
-   together), with a fresh embedding cache and the models' in-memory state emptied (cold), and
-   again with the same cache (warm): units/s.
+   together), with a fresh embedding cache and the models' in-memory state emptied (cold; best
+   of two such runs), and again with the same cache (warm): units/s.
 d. **letters**: :func:`aligner.align_letters` on the real pair, cold (fresh cache directory)
    then warm (same directory), in one run.
 e. **ratio**: ours vs Vecalign alignment time on the same embeddings: per synthetic size (b),
@@ -334,8 +334,14 @@ def embedding_throughput(n: int = THROUGHPUT_N, model: str | None = None) -> dic
     return out
 
 
-def end_to_end(n_sentences: int = E2E_SENTENCES, model: str | None = None) -> dict[str, Any]:
-    """:func:`aligner.align_texts` on ~``n_sentences`` Bible sentences, cold then warm cache."""
+def end_to_end(n_sentences: int = E2E_SENTENCES, model: str | None = None, cold_runs: int = 2) -> dict[str, Any]:
+    """:func:`aligner.align_texts` on ~``n_sentences`` Bible sentences, cold then warm cache.
+
+    Each of the ``cold_runs`` cold runs starts from a new cache directory and emptied model
+    state; the best is reported (``cold_s``; all of them in ``cold_s_runs``), as timeit does,
+    since the shared machine's other jobs only ever add time. The warm run reuses the last
+    cold run's cache.
+    """
     from aligner import align_texts
 
     aset = _bible_sentences(n_sentences)
@@ -343,21 +349,32 @@ def end_to_end(n_sentences: int = E2E_SENTENCES, model: str | None = None) -> di
     tmp = tempfile.mkdtemp(prefix="aligner-bench-")
     out: dict[str, Any] = {"n_src": len(aset.src), "n_tgt": len(aset.tgt), "n_gold": len(aset.gold)}
     try:
+
+        def run(cache_dir: str) -> Any:
+            return align_texts(list(aset.src), list(aset.tgt), model=model or _default_model(), cache_dir=cache_dir)
+
         results = []
-        for phase in ("cold", "warm"):
-            if phase == "cold":
-                forget_model_state()
+        cold: list[float] = []
+        for k in range(max(1, cold_runs)):
+            forget_model_state()
             with timer() as t:
-                r = align_texts(list(aset.src), list(aset.tgt), model=model or _default_model(), cache_dir=tmp)
-            results.append(r)
-            out[f"{phase}_s"] = t.seconds
-            out[f"{phase}_units_per_s"] = units / t.seconds
+                results.append(run(f"{tmp}/{k}"))
+            cold.append(t.seconds)
+        with timer() as t:
+            results.append(run(f"{tmp}/{k}"))
+        out.update(
+            cold_s=min(cold),
+            cold_s_runs=cold,
+            cold_units_per_s=units / min(cold),
+            warm_s=t.seconds,
+            warm_units_per_s=units / t.seconds,
+        )
         beads = [(b.src, b.tgt) for b in results[0].letters[0].beads]
         s = score(list(aset.gold), beads)
         out.update(
             f1_strict=s.f1_strict,
             f1_lax=s.f1_lax,
-            same_result=beads == [(b.src, b.tgt) for b in results[1].letters[0].beads],
+            same_result=all(beads == [(b.src, b.tgt) for b in r.letters[0].beads] for r in results[1:]),
             signature=results[0].signature.format(),
         )
     finally:
@@ -574,7 +591,7 @@ def report(result: dict[str, Any]) -> str:
             common.markdown_table(
                 [e2e],
                 [
-                    ("cold_s", "cold s", ".1f"),
+                    ("cold_s", "cold s (best of runs)", ".1f"),
                     ("cold_units_per_s", "cold units/s", ".1f"),
                     ("warm_s", "warm s", ".2f"),
                     ("warm_units_per_s", "warm units/s", ".0f"),
