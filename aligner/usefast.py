@@ -289,9 +289,10 @@ class FastUSE:
     __call__ = encode
 
     def forget(self) -> None:
-        """Empty the store of per-id rows (the next calls compute them again)."""
+        """Empty the store of per-id rows and free its memory (the next calls compute them again)."""
         with self._lock:
             self._slot.clear()
+            self._store = self._store[:1].clone()
 
     def _encode_all(self, batch: list[str], out: np.ndarray) -> None:
         import torch
