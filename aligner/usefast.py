@@ -231,7 +231,6 @@ class FastUSE:
         self._scale, self._lo = t(m.scale), t(m.lo)
         self._proj_w, self._proj_b = t(m.proj_W), t(m.proj_b)
         self._ln_g_all, self._ln_b_all = t(m.ln_g_all), t(m.ln_b_all)
-        self._ln_g, self._ln_b = t(m.ln_g), t(m.ln_b)
         self._w1 = [
             t(np.concatenate([w[k * 256 : (k + 1) * 256] for k in range(n)], axis=1))
             for w, (n, _) in zip(m.w1, _ORDERS, strict=True)
@@ -248,7 +247,6 @@ class FastUSE:
             self._store[0, start : start + 256] = self._b1[b]
             start += n * 256
         self._b2 = [t(b) for b in m.b2]
-        self._cnn_w, self._cnn_b = t(m.cnn_W), t(m.cnn_b)
         # the final layer norm folded into cnn_W: g Wc (rows scaled by g), g @ Wc, b @ Wc + bc
         gwc = np.asarray(m.ln_g, np.float64)[:, None] * np.asarray(m.cnn_W, np.float64)
         self._wg = [t(gwc), t(gwc.sum(0)), t(np.asarray(m.ln_b, np.float64) @ m.cnn_W + m.cnn_b)]
@@ -309,8 +307,9 @@ class FastUSE:
             if group:
                 self._encode_batch(group, out[first:])
 
-    def _rows_of(self, uniq: np.ndarray) -> np.ndarray:
-        """Rows of ``self._store`` for the distinct token ids ``uniq``, computing the missing ones.
+    def _rows_of(self, uniq: np.ndarray, emb: Any) -> np.ndarray:
+        """Rows of ``self._store`` for the distinct token ids ``uniq`` (dequantised embeddings
+        ``emb``, one row per id), computing the missing ones.
 
         A row holds ``x_b @ W1_k`` for every branch ``b`` and shift ``k`` (``b1`` added to the
         shift-0 block), then ``x2 | x3 | x5``. The store holds up to ``id_cache`` ids and is
@@ -333,10 +332,7 @@ class FastUSE:
             grown = torch.zeros(max(need, min(2 * len(self._store), self.id_cache + 1)), _BLOCKS * 256)
             grown[: len(self._store)] = self._store
             self._store = grown
-        ids = torch.from_numpy(uniq[missing])
-        chunk = ids % _CHUNKS
-        emb = self._table.index_select(0, ids).float().mul_(self._scale[chunk, None]).add_(self._lo[chunk, None])
-        x = torch.addmm(self._proj_b, emb, self._proj_w)
+        x = torch.addmm(self._proj_b, emb[torch.from_numpy(missing)], self._proj_w)
         x = F.layer_norm(x, (768,), self._ln_g_all, self._ln_b_all, self._eps)
         new = self._store[first:need]
         col = 0
@@ -373,7 +369,7 @@ class FastUSE:
         chunk = ids % _CHUNKS
         emb = self._table.index_select(0, ids).float().mul_(self._scale[chunk, None]).add_(self._lo[chunk, None])
         tok = np.zeros(n_h + 2 * _GAP, dtype=np.int64)  # store row per layout row; 0 = zeros
-        tok[rows + _GAP] = self._rows_of(uniq)[inv]
+        tok[rows + _GAP] = self._rows_of(uniq, emb)[inv]
         blocks = self._store.view(-1, 256)
         gaps = np.ones(n_h, dtype=bool)
         gaps[rows] = False
