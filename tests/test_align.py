@@ -242,6 +242,8 @@ def test_long_random_case_is_monotone_and_covering():
         ({"band_width": 0}, "band_width"),
         ({"margin": -0.1}, "margin"),
         ({"merge_floor": 1.5}, "merge_floor"),
+        ({"neighbours": -1}, "neighbours"),
+        ({"neighbours": 2.5}, "neighbours"),
     ],
 )
 def test_bad_options(kwargs, match):
@@ -276,8 +278,62 @@ def test_options_lists_every_option():
         "margin",
         "length_model",
         "sentence_weight",
+        "neighbours",
     } <= set(opts)
     assert all(isinstance(v, str) for v in opts.values())
+
+
+def _unit_rows(rng, n, d=16):
+    v = rng.standard_normal((n, d)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("n,m,pairs", [(37, 23, 10_000), (37, 23, 300), (5, 3, 10_000), (2, 9, 1)])
+def test_knn_means_match_brute_force(n, m, pairs):
+    from aligner.align.search import knn_mean, knn_means
+
+    rng = np.random.default_rng(n * m)
+    x, y = _unit_rows(rng, n), _unit_rows(rng, m)
+    kx, ky, pool_y, pool_x = knn_means(x, y, 4, pairs, min_pool=8, chunk=7)
+    sims = x @ y.T
+    want_x = np.sort(sims[:, pool_y], axis=1)[:, -min(4, len(pool_y)) :].mean(axis=1)
+    want_y = np.sort(sims.T[:, pool_x], axis=1)[:, -min(4, len(pool_x)) :].mean(axis=1)
+    np.testing.assert_allclose(kx, want_x, atol=1e-6)
+    np.testing.assert_allclose(ky, want_y, atol=1e-6)
+    np.testing.assert_allclose(knn_mean(x, y[pool_y], 4, chunk=5), want_x, atol=1e-6)
+    if n * m <= pairs:
+        assert len(pool_y) == m and len(pool_x) == n
+
+
+def test_neighbour_pool_is_whole_text_within_budget_else_spread():
+    from aligner.align.search import neighbour_pool
+
+    assert neighbour_pool(100, 50, 5000, 10).tolist() == list(range(100))
+    pool = neighbour_pool(100, 500, 5000, 10)  # 10 rows from 100
+    assert len(pool) == 10 and pool[0] == 0 and pool[-1] == 99 and np.all(np.diff(pool) > 0)
+    assert len(neighbour_pool(100, 5000, 5000, 20)) == 20  # never below the minimum
+    assert neighbour_pool(100, 500, 5000, 10).tolist() == pool.tolist()
+
+
+def test_neighbour_baseline_keeps_the_level_and_follows_the_best_matches():
+    """A unit with a close partner in the other text gets a higher baseline than the
+    document mean gives it (its best cosines are high, its average is not), while the
+    mean over the text stays the document-mean's."""
+    rng = np.random.default_rng(3)
+    y = _unit_rows(rng, 30, d=64)
+    x = _unit_rows(rng, 20, d=64)
+    x[0] = y[0] + 0.05 * rng.standard_normal(64)
+    x = x / np.linalg.norm(x, axis=1, keepdims=True)
+    r_s, r_t = (x @ y.mean(axis=0)).astype(float), (y @ x.mean(axis=0)).astype(float)
+    base_s, base_t = Aligner()._neighbour_baselines(x, y, r_s, r_t)
+    own = base_s(None)
+    assert own.mean() == pytest.approx(r_s.mean())
+    assert base_t(None).mean() == pytest.approx(r_t.mean())
+    rise = own - r_s
+    assert rise[0] == rise.max() and rise[0] > 0
+    np.testing.assert_allclose(base_s(x[:3]), own[:3], atol=1e-6)  # rows given again: same values
+    assert base_s(x[:0]).shape == (0,)
+    assert Aligner(neighbours=0).options()["neighbours"] == "0"
 
 
 BIBLE = Path(__file__).resolve().parents[2] / "shared" / "bench" / "bible-zh-en"

@@ -93,6 +93,67 @@ def sum_baseline(r: np.ndarray, norms2: np.ndarray) -> np.ndarray:
     return out
 
 
+def neighbour_pool(n_other: int, n_rows: int, pairs: int, min_pool: int) -> np.ndarray:
+    """Rows of the other text that :func:`knn_mean` compares ``n_rows`` rows with.
+
+    All of them while ``n_rows * n_other <= pairs``; otherwise ``max(min_pool, pairs // n_rows)``
+    rows spread evenly over the text (deterministic), so that the products stay within a
+    budget on long texts.
+    """
+    if n_rows * n_other <= pairs or n_other <= min_pool:
+        return np.arange(n_other)
+    size = min(n_other, max(min_pool, pairs // max(n_rows, 1)))
+    return np.unique(np.linspace(0, n_other - 1, size).round().astype(np.int64))
+
+
+def knn_mean(x: np.ndarray, pool: np.ndarray, k: int, chunk: int = 1024) -> np.ndarray:
+    """Mean of the ``k`` largest cosines of each row of ``x`` with the rows of ``pool``.
+
+    Args:
+        x: ``(n, d)`` unit-norm rows.
+        pool: ``(p, d)`` unit-norm rows of the other text (``p >= 1``).
+        k: neighbours (at most ``p`` are used).
+        chunk: rows of ``x`` per matrix product (memory: ``chunk * p`` floats).
+
+    Returns:
+        float64 ``(n,)``.
+    """
+    k = min(k, len(pool))
+    out = np.empty(len(x))
+    for c in range(0, len(x), chunk):
+        s = x[c : c + chunk] @ pool.T
+        out[c : c + chunk] = np.partition(s, s.shape[1] - k, axis=1)[:, -k:].mean(axis=1)
+    return out
+
+
+def knn_means(
+    x: np.ndarray, y: np.ndarray, k: int, pairs: int, min_pool: int, chunk: int = 1024
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`knn_mean` of ``x`` against ``y`` and of ``y`` against ``x``, with their pools.
+
+    When both pools are the whole other text, one product ``x @ y.T`` (in chunks of rows)
+    serves both directions.
+
+    Returns:
+        ``(kx, ky, pool_y, pool_x)``: the means (float64 ``(n,)``, ``(m,)``) and the rows of
+        ``y`` and ``x`` (index arrays) they were taken over.
+    """
+    n, m = len(x), len(y)
+    pool_y = neighbour_pool(m, n, pairs, min_pool)
+    pool_x = neighbour_pool(n, m, pairs, min_pool)
+    if len(pool_y) < m or len(pool_x) < n:
+        return knn_mean(x, y[pool_y], k, chunk), knn_mean(y, x[pool_x], k, chunk), pool_y, pool_x
+    kx, ky = min(k, m), min(k, n)
+    out_x = np.empty(n)
+    best_y = np.full((m, ky), -np.inf, dtype=np.float32)  # running top-ky of each column
+    for c in range(0, n, chunk):
+        s = x[c : c + chunk] @ y.T
+        out_x[c : c + chunk] = np.partition(s, m - kx, axis=1)[:, -kx:].mean(axis=1)
+        both = np.concatenate([best_y, np.ascontiguousarray(s.T)], axis=1)
+        best_y = np.partition(both, both.shape[1] - ky, axis=1)[:, -ky:]
+    return out_x, best_y.mean(axis=1, dtype=np.float64), pool_y, pool_x
+
+
 def pair_band(band: Band, reach: int) -> Band:
     """The unit pairs ``(p, q)`` any bead of at most ``reach`` units per side in ``band`` uses.
 
