@@ -10,7 +10,10 @@ A bead of type ``(a, b)`` (``a`` source units, ``b`` target units, ``a, b >= 1``
   side with the whole other text: ``sim - base`` is a margin score (Artetxe & Schwenk 2019,
   with the document mean in place of the k nearest neighbours, which is linear and so also
   exact for sums of vectors). It removes the bias of long, generic segments, whose cosine
-  with anything is high. For paragraphs the Aligner blends in the sentences' evidence:
+  with anything is high. By default the Aligner takes each segment's deviation from that
+  level from its ``k`` nearest neighbours instead (the mean of its 4 best cosines with the
+  other text's units, shifted so that its mean over the text is the document mean's;
+  ``Aligner.neighbours``, 0 for the document mean alone). For paragraphs the Aligner blends in the sentences' evidence:
   ``sim`` and ``base`` become ``(1 - w) * sim + w * E`` and ``(1 - w) * base + w * E_base``
   (:mod:`aligner.align.evidence`; ``w`` is its ``sentence_weight``). ``(1 - sim + base)``
   is charged once per unit covered, halved so that a 1-1 bead costs ``1 - sim + base``.
