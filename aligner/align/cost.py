@@ -13,9 +13,10 @@ A bead of type ``(a, b)`` (``a`` source units, ``b`` target units, ``a, b >= 1``
   with anything is high. By default the Aligner takes each segment's deviation from that
   level from its ``k`` nearest neighbours instead (the mean of its 4 best cosines with the
   other text's units, shifted so that its mean over the text is the document mean's;
-  ``Aligner.neighbours``, 0 for the document mean alone). For paragraphs the Aligner blends in the sentences' evidence:
-  ``sim`` and ``base`` become ``(1 - w) * sim + w * E`` and ``(1 - w) * base + w * E_base``
-  (:mod:`aligner.align.evidence`; ``w`` is its ``sentence_weight``). ``(1 - sim + base)``
+  ``Aligner.neighbours``, 0 for the document mean alone). For paragraphs the Aligner
+  blends in the sentences' evidence: ``sim`` and ``base`` become ``(1 - w) * sim + w * E``
+  and ``(1 - w) * base + w * E_base`` (:mod:`aligner.align.evidence`; ``w`` is its
+  ``sentence_weight``). ``(1 - sim + base)``
   is charged once per unit covered, halved so that a 1-1 bead costs ``1 - sim + base``.
 * ``merge_penalty`` per unit beyond 1-1: embeddings of concatenated text are closer than
   those of single sentences even when the finer split is right, so merges must earn their

@@ -121,9 +121,13 @@ def knn_mean(x: np.ndarray, pool: np.ndarray, k: int, chunk: int = 1024) -> np.n
     k = min(k, len(pool))
     out = np.empty(len(x))
     for c in range(0, len(x), chunk):
-        s = x[c : c + chunk] @ pool.T
-        out[c : c + chunk] = np.partition(s, s.shape[1] - k, axis=1)[:, -k:].mean(axis=1)
+        out[c : c + chunk] = _top(x[c : c + chunk] @ pool.T, k).mean(axis=1)
     return out
+
+
+def _top(s: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` largest values of every row of ``s`` (in no particular order)."""
+    return np.partition(s, s.shape[1] - k, axis=1)[:, -k:]
 
 
 def knn_means(
@@ -148,9 +152,8 @@ def knn_means(
     best_y = np.full((m, ky), -np.inf, dtype=np.float32)  # running top-ky of each column
     for c in range(0, n, chunk):
         s = x[c : c + chunk] @ y.T
-        out_x[c : c + chunk] = np.partition(s, m - kx, axis=1)[:, -kx:].mean(axis=1)
-        both = np.concatenate([best_y, np.ascontiguousarray(s.T)], axis=1)
-        best_y = np.partition(both, both.shape[1] - ky, axis=1)[:, -ky:]
+        out_x[c : c + chunk] = _top(s, kx).mean(axis=1)
+        best_y = _top(np.concatenate([best_y, np.ascontiguousarray(s.T)], axis=1), ky)
     return out_x, best_y.mean(axis=1, dtype=np.float64), pool_y, pool_x
 
 
